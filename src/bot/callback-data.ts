@@ -1,0 +1,52 @@
+/**
+ * Every callback_data format, packed and unpacked in one place. Telegram allows 1–64 bytes and a
+ * modified client can send anything: every unpack validates, and handlers authorise by `from.id`
+ * (ids inside callback data are never trusted for access).
+ *
+ * Formats (ASCII; `<id>` is a deck id, lower-case letters, digits and dashes):
+ *   h                       help
+ *   D<page>                 deck catalogue page
+ *   d:<id>                  a deck's page
+ *   s:<id> / u:<id>         subscribe / unsubscribe
+ *   R:<id> / R:*            start a review of one deck / of every subscribed deck
+ *   Q:<id> / Q:*            start a quiz
+ *   a|g|x + review state    show answer / grade / stop inside a session (see review-state.ts)
+ */
+
+export const MAX_CALLBACK_BYTES = 64;
+const DECK_ID = /^[a-z0-9][a-z0-9-]{0,39}$/;
+
+export function byteLength(s: string): number {
+  return new TextEncoder().encode(s).length;
+}
+
+function checked(s: string): string {
+  if (byteLength(s) > MAX_CALLBACK_BYTES) throw new RangeError(`callback data over ${MAX_CALLBACK_BYTES} bytes: ${s}`);
+  return s;
+}
+
+export type DeckAction = "d" | "s" | "u" | "R" | "Q";
+
+export const cb = {
+  help: () => "h",
+  catalogue: (page = 0) => checked(`D${page}`),
+  deck: (action: DeckAction, id: string | "*") => checked(`${action}:${id}`),
+};
+
+/** Parses `D<page>`. */
+export function unpackCatalogue(data: string): number | null {
+  const m = /^D(\d{1,3})$/.exec(data);
+  return m ? Number(m[1]) : null;
+}
+
+/** Parses `<action>:<deck id or *>`. */
+export function unpackDeck(data: string): { action: DeckAction; id: string | "*" } | null {
+  const m = /^([dsuRQ]):(.+)$/.exec(data);
+  if (!m) return null;
+  const id = m[2]!;
+  if (id !== "*" && !DECK_ID.test(id)) return null;
+  if (id === "*" && (m[1] === "d" || m[1] === "s" || m[1] === "u")) return null;
+  return { action: m[1] as DeckAction, id };
+}
+
+export const DECK_CALLBACK = /^[dsuRQ]:/;

@@ -1,0 +1,126 @@
+/** /start (with deep-link payloads) and /help. */
+import { Composer, InlineKeyboard } from "grammy";
+import type { BotContext } from "../context";
+import { cb } from "../callback-data";
+import { esc } from "../render";
+
+export const startFeature = new Composer<BotContext>();
+
+/** Deep-link payloads: `join_<code>` (a class), `deck_<id>` (a deck's page), `review`, `quiz`. */
+export type StartPayload =
+  | { kind: "none" }
+  | { kind: "join"; code: string }
+  | { kind: "deck"; id: string }
+  | { kind: "review" }
+  | { kind: "quiz" }
+  | { kind: "unknown" };
+
+export function parseStartPayload(payload: string): StartPayload {
+  const p = payload.trim();
+  if (!p) return { kind: "none" };
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(p)) return { kind: "unknown" };
+  let m = /^join_([A-Za-z0-9_-]{8,58})$/.exec(p);
+  if (m) return { kind: "join", code: m[1]! };
+  m = /^deck_([a-z0-9][a-z0-9-]{0,39})$/.exec(p);
+  if (m) return { kind: "deck", id: m[1]! };
+  if (p === "review") return { kind: "review" };
+  if (p === "quiz") return { kind: "quiz" };
+  return { kind: "unknown" };
+}
+
+export function welcomeText(firstName: string | undefined): string {
+  const hello = firstName ? `👋 Welcome to Lectern, ${esc(firstName)}!` : "👋 Welcome to Lectern!";
+  return [
+    hello,
+    "",
+    "Lectern helps you <b>remember what you study</b>: short flashcard reviews in this chat, each card with the passage of the source it comes from, scheduled by spaced repetition (SM-2) so you see a card again just before you would forget it — plus a daily quiz if you like.",
+    "",
+    "<b>What to do next</b>",
+    "1. /decks — pick a deck to study (tap <i>Subscribe</i>)",
+    "2. /review — go through today's cards",
+    "3. /quiz — a 5-question quiz from your decks",
+    "",
+    "/help lists everything I can do.",
+  ].join("\n");
+}
+
+export const startKeyboard = () =>
+  new InlineKeyboard().text("📚 Browse decks", cb.catalogue()).text("▶️ Review now", cb.deck("R", "*")).row().text("❓ Help", cb.help());
+
+export const HELP_TEXT = [
+  "<b>Lectern — commands</b>",
+  "",
+  "<b>Study</b>",
+  "/decks — browse decks, subscribe and unsubscribe",
+  "/review — review today's cards (all your decks); <code>/review &lt;deck&gt;</code> for one deck",
+  "/quiz — a short multiple-choice quiz; <code>/quiz &lt;deck&gt;</code> for one deck",
+  "/daily — turn the daily quiz on or off",
+  "/stats — your progress, streak and forecast",
+  "/settings — quiz time, timezone, quiz length, new cards per day",
+  "/export — your progress as a spreadsheet (CSV)",
+  "/forget — delete everything Lectern stores about you",
+  "/join <code>&lt;code&gt;</code> — join a class with the code your lecturer gave you",
+  "",
+  "<b>How reviewing works</b>",
+  "You see the question, think of the answer, tap <i>Show answer</i>, then grade yourself: <i>Again</i> (forgot), <i>Hard</i>, <i>Good</i> or <i>Easy</i>. Each button shows when you would see the card next. Cards you found hard come back later in the same session.",
+].join("\n");
+
+export const LECTURER_HELP = [
+  "",
+  "<b>Lecturers</b>",
+  "Send a deck file (JSON, CSV/TSV, Anki text export or Quizlet export) to upload it.",
+  "/mydecks — your uploaded decks",
+  "/newclass <code>&lt;name&gt;</code> — create a class and get its join link",
+  "/classes — your classes (rename, close, remove a student)",
+  "/push <code>&lt;deck&gt; &lt;class&gt;</code> — send a deck to every student of a class",
+  "/classstats <code>&lt;class&gt;</code> — how the class is doing; /classexport <code>&lt;class&gt;</code> as CSV",
+  "/draft — draft a deck from a document",
+  "/token — a token for the HTTP API (<code>/token revoke</code> to revoke it)",
+].join("\n");
+
+startFeature.command("start", async (ctx, next) => {
+  const payload = parseStartPayload(typeof ctx.match === "string" ? ctx.match : "");
+  if (payload.kind === "join" || payload.kind === "deck" || payload.kind === "review" || payload.kind === "quiz") {
+    // Handled by the classes, decks, review and quiz features, further down the chain.
+    ctx.startPayload = payload;
+    return next();
+  }
+  ctx.trace.feature = "start";
+  let text = welcomeText(ctx.from?.first_name);
+  if (payload.kind === "unknown") text += "\n\n<i>(That link was not one I know — here is the start page instead.)</i>";
+  await ctx.reply(text, { parse_mode: "HTML", reply_markup: startKeyboard(), link_preview_options: { is_disabled: true } });
+});
+
+startFeature.command("help", async (ctx) => {
+  ctx.trace.feature = "help";
+  await ctx.reply(await helpFor(ctx), { parse_mode: "HTML" });
+});
+
+startFeature.callbackQuery("h", async (ctx) => {
+  ctx.trace.feature = "help";
+  await ctx.answerCallbackQuery();
+  await ctx.reply(await helpFor(ctx), { parse_mode: "HTML" });
+});
+
+async function helpFor(ctx: BotContext): Promise<string> {
+  const id = ctx.from?.id;
+  if (id === undefined) return HELP_TEXT;
+  if (isAdmin(ctx, id)) return HELP_TEXT + LECTURER_HELP + "\n/lecturer <code>&lt;user id&gt;</code> — make someone a lecturer (admins)";
+  const doc = await ctx.users.get(id);
+  return doc?.role === "lecturer" ? HELP_TEXT + LECTURER_HELP : HELP_TEXT;
+}
+
+export function isAdmin(ctx: BotContext, id: number): boolean {
+  return (ctx.env.ADMIN_USER_IDS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .includes(String(id));
+}
+
+declare module "grammy" {
+  interface Context {
+    /** Set by /start for a deep link another feature handles. */
+    startPayload?: StartPayload;
+  }
+}

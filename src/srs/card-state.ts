@@ -1,0 +1,61 @@
+/**
+ * A learner's state for one card, and its compact storage form (a short array of integers, so a
+ * deck's progress stays small in KV and cheap to parse).
+ */
+
+export interface CardState {
+  /** SM-2 repetition count n. */
+  n: number;
+  /** SM-2 interval in days. */
+  i: number;
+  /** SM-2 easiness in hundredths (250 = 2.5). */
+  ef: number;
+  /** Local day number the card is next due. */
+  due: number;
+  /** Local day number of the latest grade. */
+  last: number;
+  /** Latest grade (of any press that day, re-drills included). */
+  g: number;
+  /** Times the card was failed (first grade of a day below 3). A leech at LEECH_LAPSES. */
+  lapses: number;
+  /** Local day the card was first graded. */
+  intro: number;
+  /** Today's press number at which the card was last graded below 4 (re-drill spacing). */
+  rs: number;
+  /** 1 when the learner suspended the card (it leaves sessions and quizzes). */
+  susp: number;
+}
+
+export const LEECH_LAPSES = 8;
+const FIELDS = 10;
+
+export type PackedCard = number[];
+
+export function packCard(c: CardState): PackedCard {
+  return [c.n, c.i, c.ef, c.due, c.last, c.g, c.lapses, c.intro, c.rs, c.susp];
+}
+
+/** Reads a stored card; anything malformed gives undefined (the caller logs and treats it as new). */
+export function unpackCard(a: unknown): CardState | undefined {
+  if (!Array.isArray(a) || a.length !== FIELDS) return undefined;
+  for (let k = 0; k < FIELDS; k++) if (!Number.isSafeInteger(a[k])) return undefined;
+  const [n, i, ef, due, last, g, lapses, intro, rs, susp] = a as number[];
+  if (n! < 0 || i! < 0 || ef! < 130 || ef! > 1000 || g! < 0 || g! > 5 || lapses! < 0 || (susp !== 0 && susp !== 1)) return undefined;
+  return { n: n!, i: i!, ef: ef!, due: due!, last: last!, g: g!, lapses: lapses!, intro: intro!, rs: rs!, susp: susp! };
+}
+
+export type CardPhase = "new" | "learning" | "young" | "mature";
+
+/**
+ * new: never graded; learning: failed or not yet past the first two steps (n < 2);
+ * young: interval < 21 days; mature: interval ≥ 21 days.
+ */
+export function phaseOf(c: CardState | undefined): CardPhase {
+  if (!c) return "new";
+  if (c.n < 2) return "learning";
+  return c.i >= 21 ? "mature" : "young";
+}
+
+export function isLeech(c: CardState | undefined): boolean {
+  return !!c && c.lapses >= LEECH_LAPSES;
+}

@@ -1,0 +1,13 @@
+/** Every store, built once per bot around the injected KV binding. */
+import type { Deps } from "../deps";
+import { UserStore } from "./users";
+import { UploadedDecks } from "./decks";
+
+export interface Stores {
+  users: UserStore;
+  decks: UploadedDecks;
+}
+
+export function createStores(kv: KVNamespace, deps: Deps): Stores {
+  return { users: new UserStore(kv, deps), decks: new UploadedDecks(kv, deps) };
+}
