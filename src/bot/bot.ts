@@ -40,6 +40,16 @@ export function createBot(env: Env, deps: Deps, options: BotOptions): Bot<BotCon
   };
   if (deps.fetch) client.fetch = deps.fetch;
   const bot = new Bot<BotContext>(env.BOT_TOKEN, botInfo ? { botInfo, client } : { client });
+  // Answering a callback query is a courtesy: when it fails (the query is too old, e.g. on a
+  // redelivered update), the work the button asked for must still be done.
+  bot.api.config.use(async (prev, method, payload, signal) => {
+    const res = await prev(method, payload, signal);
+    if (method === "answerCallbackQuery" && !res.ok) {
+      deps.log({ t: "api", method, ok: false, error: res.description });
+      return { ok: true, result: true as never };
+    }
+    return res;
+  });
   const kv = deps.kv ?? env.KV;
   const stores = createStores(kv, deps);
   const decks = new DeckRegistry(options.decks, stores.decks);

@@ -31,10 +31,12 @@ export interface DayStat {
   /** Quiz polls answered, and answered correctly. */
   quizAnswered: number;
   quizCorrect: number;
+  /** New cards allowed today beyond the daily limit ("learn 5 more"). */
+  extraNew: number;
 }
 
 export const emptyDay = (): DayStat => ({
-  presses: 0, reviews: 0, reviewsOk: 0, introduced: 0, goodEasy: 0, mature: 0, matureOk: 0, quizAnswered: 0, quizCorrect: 0,
+  presses: 0, reviews: 0, reviewsOk: 0, introduced: 0, goodEasy: 0, mature: 0, matureOk: 0, quizAnswered: 0, quizCorrect: 0, extraNew: 0,
 });
 
 export interface Limits {
@@ -83,7 +85,8 @@ export function applyGrade(prev: CardState | undefined, grade: Grade, day: numbe
 /** One deck as the session sees it: its card ids in deck order and the learner's states. */
 export interface DeckView {
   cardIds: readonly string[];
-  progress: Readonly<Record<string, CardState | undefined>>;
+  /** The learner's state for a card id (undefined: never graded). */
+  state(cardId: string): CardState | undefined;
   /** Restrict to quiz-capable cards (for quizzes): a predicate on the card index. */
   eligible?: (index: number) => boolean;
 }
@@ -103,10 +106,10 @@ export function pickNext(decks: readonly DeckView[], today: number, stat: DaySta
   const canReview = stat.reviews < limits.reviewsPerDay;
   const canIntroduce = stat.introduced < limits.newPerDay;
   for (let d = 0; d < decks.length; d++) {
-    const { cardIds, progress, eligible } = decks[d]!;
+    const { cardIds, state, eligible } = decks[d]!;
     for (let c = 0; c < cardIds.length; c++) {
       if (eligible && !eligible(c)) continue;
-      const s = progress[cardIds[c]!];
+      const s = state(cardIds[c]!);
       if (!s) {
         if (canIntroduce && !fresh) fresh = { deck: d, card: c, kind: "new" };
         continue;
@@ -141,10 +144,10 @@ export interface Outlook {
 export function outlook(decks: readonly DeckView[], today: number, days = 7): Outlook {
   const upcoming = new Array<number>(days).fill(0);
   let dueNow = 0, unseen = 0, nextDue: number | null = null;
-  for (const { cardIds, progress, eligible } of decks) {
+  for (const { cardIds, state, eligible } of decks) {
     for (let c = 0; c < cardIds.length; c++) {
       if (eligible && !eligible(c)) continue;
-      const s = progress[cardIds[c]!];
+      const s = state(cardIds[c]!);
       if (!s) {
         unseen++;
         continue;

@@ -76,8 +76,8 @@ export const UserSchema = v.object({
   /** Deck table: append-only, so an index is a stable short reference (callback data). */
   decks: v.array(v.object({ id: v.string(), sub: v.boolean() })),
   progress: packedProgress,
-  /** [session id, grades applied] of recent review sessions. */
-  sessions: v.array(v.tuple([v.string(), nonNeg])),
+  /** [session id, grades applied, cards reviewed, of which Good/Easy] of recent review sessions. */
+  sessions: v.array(v.tuple([v.string(), nonNeg, nonNeg, nonNeg])),
   /** Daily figures by local day number (see DayStat). */
   days: v.record(v.string(), v.array(nonNeg)),
   /** Streak: the last local day with activity and the run of consecutive days ending there. */
@@ -101,7 +101,8 @@ export function newUser(now: number): UserDoc {
   };
 }
 
-const DAY_FIELDS: (keyof DayStat)[] = ["presses", "reviews", "reviewsOk", "introduced", "goodEasy", "mature", "matureOk", "quizAnswered", "quizCorrect"];
+/** Storage order of DayStat's fields; new fields are appended (older records read them as 0). */
+const DAY_FIELDS: (keyof DayStat)[] = ["presses", "reviews", "reviewsOk", "introduced", "goodEasy", "mature", "matureOk", "quizAnswered", "quizCorrect", "extraNew"];
 
 export function readDay(doc: UserDoc, day: number): DayStat {
   const a = doc.days[String(day)];

@@ -2,6 +2,8 @@
 import type { Composer } from "grammy";
 import type { BotContext } from "../context";
 import { startFeature } from "./start";
+import { decksFeature } from "./decks";
+import { reviewFeature } from "./review";
 import { unhandledFeature } from "./unhandled";
 
-export const features: Composer<BotContext>[] = [startFeature, unhandledFeature];
+export const features: Composer<BotContext>[] = [startFeature, decksFeature, reviewFeature, unhandledFeature];

@@ -1,0 +1,66 @@
+/** How a card and a deck read in chat (HTML, escaped, within Telegram's limits). */
+import { clozeFilled, hasCloze, quizQuestion, type Card, type Deck } from "../decks/schema";
+import type { LoadedDeck } from "../decks/registry";
+import type { Learner } from "./learner";
+import { esc, cut } from "./render";
+import { phaseOf } from "../srs/card-state";
+
+/** The question side: cloze deletions shown as […] (or their hint). */
+export function frontHtml(card: Card): string {
+  return esc(quizQuestion(card.front));
+}
+
+/** The answer side: for cloze cards the sentence with the deletions filled in and bold. */
+export function backHtml(card: Card): string {
+  if (hasCloze(card.front)) {
+    const parts = card.front.split(/(\{\{c\d+::.*?(?:::.*?)?\}\})/);
+    const filled = parts
+      .map((p) => {
+        const m = /^\{\{c\d+::(.*?)(?:::.*?)?\}\}$/.exec(p);
+        return m ? `<b>${esc(m[1]!)}</b>` : esc(p);
+      })
+      .join("");
+    const answer = clozeFilled(card.front);
+    return answer.trim() === card.back.trim() ? filled : `${filled}\n<b>${esc(card.back)}</b>`;
+  }
+  return `<b>${esc(card.back)}</b>`;
+}
+
+/** "— Title (Publisher, 2019)", short. */
+export function citation(deck: Deck, card: Card): string {
+  const s = deck.sources.find((x) => x.id === card.source);
+  if (!s) return "";
+  return `— <i>${esc(cut(s.title, 90))}</i> (${esc(cut(s.publisher, 40))}, ${s.year})`;
+}
+
+/** The quote as a short blockquote with the citation. */
+export function sourceHtml(deck: Deck, card: Card, max = 500): string {
+  return `<blockquote>${esc(cut(card.quote, max))}</blockquote>\n${citation(deck, card)}`;
+}
+
+export interface DeckCounts {
+  total: number;
+  unseen: number;
+  learning: number;
+  young: number;
+  mature: number;
+  due: number;
+  suspended: number;
+}
+
+/** Card counts by phase for one deck, from the learner's stored progress (no I/O). */
+export function deckCounts(learner: Learner, deck: LoadedDeck, today: number): DeckCounts {
+  const c: DeckCounts = { total: deck.cardIds.length, unseen: 0, learning: 0, young: 0, mature: 0, due: 0, suspended: 0 };
+  for (const id of deck.cardIds) {
+    const s = learner.state(deck.deck.id, id);
+    if (s?.susp) {
+      c.suspended++;
+      continue;
+    }
+    const phase = phaseOf(s);
+    if (phase === "new") c.unseen++;
+    else c[phase]++;
+    if (s && s.due <= today && s.last !== today) c.due++;
+  }
+  return c;
+}

@@ -1,0 +1,351 @@
+/**
+ * Review by chat. One message carries the session and is edited in place at every step:
+ * the card's front → "Show answer" → the back with the source and four grade buttons → the next
+ * card → … → the summary. Every step is a pure function of the button's data and the stored
+ * record, so a double tap or a redelivered update re-renders the same message (Telegram answers
+ * "message is not modified") and grades nothing twice.
+ *
+ * KV: one read per update; no write to start a session; grades ride in the buttons (see
+ * review-state.ts) and are written every FLUSH_AT grades and at the end.
+ */
+import { Composer, InlineKeyboard } from "grammy";
+import type { BotContext } from "../context";
+import { cb, unpackDeck } from "../callback-data";
+import { loadLearner, saveLearner, type Learner } from "../learner";
+import { backHtml, frontHtml, sourceHtml } from "../cards";
+import { editOrIgnore } from "./decks";
+import { esc, plural } from "../render";
+import { FLUSH_AT, MAX_LOG, MAX_SESSION, packReview, unpackReview, REVIEW_CALLBACK, type Entry, type ReviewState } from "../review-state";
+import { outlook, pickNext, applyGrade, type DayStat, type DeckView, type Limits, type Pick } from "../../srs/session";
+import { describeDay, dayToIso } from "../../srs/days";
+import { currentStreak, KEEP_SESSIONS } from "../../store/users";
+import type { LoadedDeck } from "../../decks/registry";
+import type { Grade } from "../../srs/sm2";
+
+export const reviewFeature = new Composer<BotContext>();
+
+export const GRADE_BUTTONS: { grade: Grade; label: string }[] = [
+  { grade: 1, label: "Again" },
+  { grade: 3, label: "Hard" },
+  { grade: 4, label: "Good" },
+  { grade: 5, label: "Easy" },
+];
+const EXTRA_NEW = 5;
+
+/** The decks a session covers, by deck-table index. */
+interface Scope {
+  index: number; // -1 = all subscribed
+  decks: { table: number; deck: LoadedDeck }[];
+}
+
+async function loadScope(ctx: BotContext, learner: Learner, index: number): Promise<Scope | null> {
+  const tableIds: [number, string][] =
+    index < 0 ? learner.subscribed() : learner.deckIdAt(index) !== undefined ? [[index, learner.deckIdAt(index)!]] : [];
+  if (index >= 0 && tableIds.length === 0) return null;
+  const loaded = await ctx.decks.getMany(tableIds.map(([, id]) => id));
+  const decks = tableIds.flatMap(([table, id]) => (loaded.has(id) ? [{ table, deck: loaded.get(id)! }] : []));
+  return { index, decks };
+}
+
+function views(learner: Learner, scope: Scope): DeckView[] {
+  return scope.decks.map((d) => learner.view(d.deck));
+}
+
+function limits(learner: Learner, stat: DayStat): Limits {
+  return { newPerDay: learner.doc.settings.newPerDay + stat.extraNew, reviewsPerDay: learner.doc.settings.reviewsPerDay };
+}
+
+
+function interval(days: number): string {
+  if (days < 1) return "today";
+  if (days < 100) return `${days}d`;
+  if (days < 365) return `${Math.round(days / 30)}mo`;
+  return `${(days / 365).toFixed(1)}y`;
+}
+
+function sid(ctx: BotContext): string {
+  const bytes = ctx.deps.randomBytes(4);
+  let s = "";
+  for (const b of bytes) s += (b % 36).toString(36);
+  return s;
+}
+
+// ---- rendering -----------------------------------------------------------------------------
+
+function header(learner: Learner, scope: Scope, pick: Pick, day: number, stat: DayStat): string {
+  const d = scope.decks[pick.deck]!.deck;
+  const o = outlook(views(learner, scope), day);
+  const lim = limits(learner, stat);
+  const left = Math.min(o.dueNow, Math.max(0, lim.reviewsPerDay - stat.reviews)) + Math.min(o.unseen, Math.max(0, lim.newPerDay - stat.introduced));
+  const kind = pick.kind === "new" ? "new card" : pick.kind === "redrill" ? "once more" : "review";
+  return `📚 <b>${esc(d.deck.title)}</b> · <i>${kind}</i> · ${left} left`;
+}
+
+function frontMessage(learner: Learner, scope: Scope, pick: Pick, st: ReviewState, stat: DayStat) {
+  const d = scope.decks[pick.deck]!;
+  const card = d.deck.deck.cards[pick.card]!;
+  const text = `${header(learner, scope, pick, st.day, stat)}\n\n${frontHtml(card)}`;
+  const cur = { deck: d.table, card: pick.card };
+  const kb = new InlineKeyboard()
+    .text("👀 Show answer", packReview({ ...st, kind: "a", cur }))
+    .text("⏹ Stop", packReview({ ...st, kind: "x" }));
+  return { text, kb };
+}
+
+function backMessage(learner: Learner, scope: Scope, pick: Pick, st: ReviewState, stat: DayStat) {
+  const d = scope.decks[pick.deck]!;
+  const deck = d.deck;
+  const card = deck.deck.cards[pick.card]!;
+  const text = `${header(learner, scope, pick, st.day, stat)}\n\n${frontHtml(card)}\n\n${backHtml(card)}\n\n${sourceHtml(deck.deck, card)}`;
+  const prev = learner.state(deck.deck.id, card.id);
+  const kb = new InlineKeyboard();
+  for (const { grade, label } of GRADE_BUTTONS) {
+    const scratch = { ...stat };
+    const next = applyGrade(prev, grade, st.day, stat.presses, scratch).state;
+    const tag = next.last === prev?.last && prev?.last === st.day && grade < 4 ? "↻" : interval(next.due - st.day);
+    kb.text(`${label} · ${tag}`, packReview({ ...st, kind: "g", log: [...st.log, { deck: d.table, card: pick.card, grade }] }));
+  }
+  kb.row().text("⏹ Stop", packReview({ ...st, kind: "x" }));
+  return { text, kb };
+}
+
+function summaryMessage(learner: Learner, scope: Scope, reviewed: number, good: number, stopped: boolean) {
+  const today = learner.today;
+  const o = outlook(views(learner, scope), today);
+  const week = o.upcoming.reduce((a, b) => a + b, 0);
+  const streak = currentStreak(learner.doc, today);
+  const lines = [
+    stopped ? "⏹ <b>Session stopped</b> — your answers are saved." : "✅ <b>Session complete</b>",
+    "",
+    `Cards reviewed: <b>${reviewed}</b>${reviewed ? ` (${Math.round((100 * good) / reviewed)}% Good or Easy)` : ""}`,
+    `Due tomorrow: <b>${o.upcoming[0] ?? 0}</b> · in the next 7 days: ${week}`,
+    `Streak: <b>${plural(streak, "day")}</b>${streak >= 3 ? " 🔥" : ""}`,
+  ];
+  if (stopped) lines.push("", "Send /review to carry on.");
+  const kb = new InlineKeyboard().text("🧩 Take a quiz", cb.deck("Q", "*")).text("📊 Stats", "st");
+  return { text: lines.join("\n"), kb };
+}
+
+function nothingDueMessage(learner: Learner, scope: Scope, stat: DayStat) {
+  const today = learner.today;
+  const o = outlook(views(learner, scope), today);
+  const lines = ["🎉 <b>Nothing to review right now.</b>"];
+  if (o.nextDue !== null) lines.push(`Next card due ${describeDay(o.nextDue, today)} (${o.nextDue === today + 1 ? plural(o.upcoming[0] ?? 0, "card") : dayToIso(o.nextDue)}).`);
+  const kb = new InlineKeyboard();
+  const lim = limits(learner, stat);
+  if (o.unseen > 0 && stat.introduced >= lim.newPerDay) {
+    lines.push(`You have learned ${plural(stat.introduced, "new card")} today — your daily limit (change it in /settings). ${plural(o.unseen, "new card")} wait for you.`);
+    kb.text(`➕ ${EXTRA_NEW} more new cards`, `N:${scope.index < 0 ? "*" : scope.index}`).row();
+  } else if (o.unseen === 0) {
+    lines.push("You have seen every card of these decks. Subscribe to another deck for new cards.");
+  }
+  lines.push("", "Meanwhile, a quick quiz keeps things fresh.");
+  kb.text("🧩 Take a quiz", cb.deck("Q", scope.index < 0 ? "*" : scope.decks[0]?.deck.deck.id ?? "*")).text("📚 Decks", cb.catalogue());
+  return { text: lines.join("\n"), kb };
+}
+
+// ---- starting a session --------------------------------------------------------------------
+
+/** Starts a session over one deck (by id) or every subscribed deck ("*"). Sends a new message. */
+export async function startReview(ctx: BotContext, deckId: string | "*"): Promise<void> {
+  ctx.trace.feature = "review";
+  if (ctx.chat?.type !== "private") {
+    await ctx.reply("Reviews happen in our private chat — open it and send /review.");
+    return;
+  }
+  const learner = await loadLearner(ctx);
+  let index = -1;
+  let note = "";
+  if (deckId !== "*") {
+    const d = await resolveDeck(ctx, learner, deckId);
+    if (!d) {
+      await ctx.reply(`There is no deck called “${esc(deckId)}”. Send /decks to see the decks there are.`, { parse_mode: "HTML" });
+      return;
+    }
+    index = learner.tableIndex(d.deck.id);
+    if (index < 0) {
+      await ctx.reply("You have too many decks; unsubscribe from one in /decks first.");
+      return;
+    }
+    if (!learner.doc.decks[index]!.sub) {
+      learner.doc.decks[index]!.sub = true;
+      learner.doc.chat ??= ctx.chat.id;
+      await saveLearner(ctx, learner);
+      note = `Subscribed you to <b>${esc(d.deck.title)}</b>.\n\n`;
+    }
+  } else if (learner.subscribed().length === 0) {
+    await ctx.reply("You have not chosen any decks yet. Pick one to start:", { reply_markup: new InlineKeyboard().text("📚 Browse decks", cb.catalogue()) });
+    return;
+  }
+  const scope = await loadScope(ctx, learner, index);
+  if (!scope || scope.decks.length === 0) {
+    await ctx.reply("Your decks are no longer available. Send /decks to choose others.");
+    return;
+  }
+  const day = learner.today;
+  const stat = learner.day(day);
+  const pick = pickNext(views(learner, scope), day, stat, limits(learner, stat));
+  if (!pick) {
+    const m = nothingDueMessage(learner, scope, stat);
+    await ctx.reply(note + m.text, { parse_mode: "HTML", reply_markup: m.kb });
+    return;
+  }
+  const st: ReviewState = { kind: "a", sid: sid(ctx), day, scope: index, base: 0, log: [] };
+  const m = frontMessage(learner, scope, pick, st, stat);
+  if (note) await ctx.reply(note.trim(), { parse_mode: "HTML" });
+  await ctx.reply(m.text, { parse_mode: "HTML", reply_markup: m.kb });
+}
+
+/** A deck by id, or by a unique prefix of its id or title among the visible decks. */
+async function resolveDeck(ctx: BotContext, learner: Learner, query: string): Promise<LoadedDeck | null> {
+  const q = query.trim().toLowerCase();
+  if (/^[a-z0-9][a-z0-9-]{0,39}$/.test(q)) {
+    const exact = await ctx.decks.get(q);
+    if (exact) return exact;
+  }
+  const candidates = [...ctx.decks.catalogue()];
+  for (const [, id] of learner.subscribed()) if (!ctx.decks.isBundled(id)) {
+    const d = await ctx.decks.get(id);
+    if (d) candidates.push(d);
+  }
+  const matches = candidates.filter((d) => d.deck.id.startsWith(q) || d.deck.title.toLowerCase().includes(q));
+  return matches.length === 1 ? matches[0]! : null;
+}
+
+reviewFeature.command("review", async (ctx) => {
+  const arg = ctx.match.trim();
+  await startReview(ctx, arg ? arg : "*");
+});
+
+reviewFeature.callbackQuery(/^R:/, async (ctx) => {
+  const parsed = unpackDeck(ctx.callbackQuery.data);
+  if (!parsed) return ctx.answerCallbackQuery({ text: "That button is not valid." });
+  await ctx.answerCallbackQuery();
+  await startReview(ctx, parsed.id);
+});
+
+reviewFeature.command("start", async (ctx, next) => {
+  if (ctx.startPayload?.kind !== "review") return next();
+  await startReview(ctx, "*");
+});
+
+/** "➕ 5 more new cards": raises today's new-card allowance, then starts a session. */
+reviewFeature.callbackQuery(/^N:(\*|[0-9a-zA-Z_-])$/, async (ctx) => {
+  ctx.trace.feature = "review";
+  const learner = await loadLearner(ctx);
+  const raw = ctx.callbackQuery.data.slice(2);
+  const day = learner.today;
+  const stat = learner.day(day);
+  stat.extraNew += EXTRA_NEW;
+  learner.saveDay(day, stat);
+  await saveLearner(ctx, learner);
+  await ctx.answerCallbackQuery({ text: `${EXTRA_NEW} more new cards for today` });
+  const id = raw === "*" ? "*" : learner.deckIdAt(Number.parseInt(raw, 36)) ?? "*";
+  await startReview(ctx, id);
+});
+
+// ---- inside a session ----------------------------------------------------------------------
+
+reviewFeature.callbackQuery(REVIEW_CALLBACK, async (ctx) => {
+  ctx.trace.feature = "review";
+  const st = unpackReview(ctx.callbackQuery.data);
+  if (!st) return ctx.answerCallbackQuery({ text: "That button is not valid." });
+  const learner = await loadLearner(ctx);
+  if (!learner.stored && (st.base > 0 || st.log.length === 0 && st.kind !== "a")) {
+    return ctx.answerCallbackQuery({ text: "This session has ended. Send /review to start again." });
+  }
+  const scope = await loadScope(ctx, learner, st.scope);
+  if (!scope || scope.decks.length === 0) return ctx.answerCallbackQuery({ text: "This session's deck is no longer available. Send /review." });
+  const tableToScope = new Map(scope.decks.map((d, i) => [d.table, i]));
+  const valid = (e: { deck: number; card: number }) => {
+    const i = tableToScope.get(e.deck);
+    return i !== undefined && e.card < scope.decks[i]!.deck.cardIds.length;
+  };
+  if (!st.log.every(valid) || (st.cur && !valid(st.cur))) return ctx.answerCallbackQuery({ text: "That button is not valid." });
+
+  // Which of the carried grades are already saved?
+  const sessions = learner.doc.sessions;
+  const saved = sessions.find((s) => s[0] === st.sid);
+  const applied = saved ? saved[1] : 0;
+  const end = st.base + st.log.length;
+  if (st.base > applied) {
+    // The record we read predates this session's last save (KV is eventually consistent), or the
+    // session is too old to be remembered. Change nothing.
+    return ctx.answerCallbackQuery({ text: saved || st.base === 0 ? "Still saving your last answers — tap again in a moment." : "This session has ended. Send /review to start again." });
+  }
+  // A grade already saved (redelivery, double tap after a flush), or an old Stop button.
+  if ((st.kind === "g" && end <= applied) || (st.kind === "x" && end < applied)) return ctx.answerCallbackQuery({ text: "Already recorded ✓" });
+  if (end >= MAX_SESSION) return finish(ctx, learner, scope, st, [], false);
+
+  // Apply the unsaved grades in memory (on the session's own day).
+  const fresh = st.log.slice(Math.max(0, applied - st.base));
+  const stat = learner.day(st.day);
+  let reviewed = saved?.[2] ?? 0, good = saved?.[3] ?? 0;
+  for (const e of fresh) {
+    const d = scope.decks[tableToScope.get(e.deck)!]!.deck;
+    const r = learner.grade(d.deck.id, d.cardIds[e.card]!, e.grade as Grade, st.day, stat);
+    if (r.scheduled) {
+      reviewed++;
+      if (e.grade >= 4) good++;
+    }
+  }
+  const counters = { reviewed, good };
+
+  const today = learner.today;
+  if (st.day !== today) {
+    // A session from an earlier day: save what it carries, then close it.
+    if (fresh.length) await flush(ctx, learner, st, end, stat, counters);
+    await ctx.answerCallbackQuery({ text: fresh.length ? "Saved." : undefined });
+    await editOrIgnore(ctx, `This session was from ${dayToIso(st.day)}${fresh.length ? "; its answers are saved" : ""}. Send /review for today's cards.`);
+    return;
+  }
+
+  if (st.kind === "x") return finish(ctx, learner, scope, { ...st }, fresh, true, stat, counters, end);
+
+  if (st.kind === "a") {
+    const i = tableToScope.get(st.cur!.deck)!;
+    const pick: Pick = { deck: i, card: st.cur!.card, kind: "due" };
+    const d = scope.decks[i]!.deck;
+    const s = learner.state(d.deck.id, d.cardIds[pick.card]!);
+    pick.kind = !s ? "new" : s.last === st.day ? "redrill" : "due";
+    await ctx.answerCallbackQuery();
+    const m = backMessage(learner, scope, pick, st, stat);
+    await editOrIgnore(ctx, m.text, m.kb);
+    return;
+  }
+
+  // A grade.
+  const next = pickNext(views(learner, scope), st.day, stat, limits(learner, stat));
+  if (!next) return finish(ctx, learner, scope, st, fresh, false, stat, counters, end);
+  let carry: ReviewState = { ...st, kind: "a", log: st.log.slice(Math.max(0, applied - st.base)), base: Math.max(st.base, applied) };
+  const mustFlush = carry.log.length > MAX_LOG;
+  if (carry.log.length >= FLUSH_AT && (mustFlush || ctx.users.canWriteNow(learner.doc))) {
+    await flush(ctx, learner, st, end, stat, counters);
+    carry = { ...carry, base: end, log: [] };
+  }
+  const last = st.log[st.log.length - 1]!;
+  await ctx.answerCallbackQuery({ text: GRADE_BUTTONS.find((b) => b.grade === last.grade)?.label });
+  const m = frontMessage(learner, scope, next, carry, stat);
+  await editOrIgnore(ctx, m.text, m.kb);
+});
+
+/** Saves the session's grades: progress, the day's figures and the session's applied count. */
+async function flush(ctx: BotContext, learner: Learner, st: ReviewState, end: number, stat: DayStat, c: { reviewed: number; good: number }) {
+  learner.saveDay(st.day, stat);
+  const sessions = learner.doc.sessions.filter((s) => s[0] !== st.sid);
+  sessions.push([st.sid, end, c.reviewed, c.good]);
+  learner.doc.sessions = sessions.slice(-KEEP_SESSIONS);
+  await saveLearner(ctx, learner);
+}
+
+async function finish(
+  ctx: BotContext, learner: Learner, scope: Scope, st: ReviewState, fresh: Entry[], stopped: boolean,
+  stat?: DayStat, counters?: { reviewed: number; good: number }, end?: number,
+) {
+  const saved = learner.doc.sessions.find((s) => s[0] === st.sid);
+  const c = counters ?? { reviewed: saved?.[2] ?? 0, good: saved?.[3] ?? 0 };
+  if (fresh.length && stat && end !== undefined) await flush(ctx, learner, st, end, stat, c);
+  await ctx.answerCallbackQuery({ text: stopped ? "Stopped — saved." : "Session complete" });
+  const m = summaryMessage(learner, scope, c.reviewed, c.good, stopped);
+  await editOrIgnore(ctx, m.text, m.kb);
+}

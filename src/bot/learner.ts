@@ -1,0 +1,119 @@
+/**
+ * A learner as one update sees them: their stored record (one KV read), their local day, and
+ * views of their progress that the pure session code reads and the flush writes back.
+ */
+import type { BotContext } from "./context";
+import { newUser, readDay, writeDay, type UserDoc } from "../store/users";
+import { localDay } from "../srs/days";
+import { packCard, unpackCard, type CardState } from "../srs/card-state";
+import { applyGrade, type DayStat, type DeckView } from "../srs/session";
+import type { Grade } from "../srs/sm2";
+import type { LoadedDeck } from "../decks/registry";
+import { MAX_DECKS } from "./review-state";
+
+export class Learner {
+  /** Per-deck memo of unpacked card states. */
+  private memo = new Map<string, Map<string, CardState | undefined>>();
+  private badCards = 0;
+
+  constructor(
+    readonly id: number,
+    readonly doc: UserDoc,
+    /** False until the record has been written once. */
+    readonly stored: boolean,
+    readonly now: number,
+  ) {}
+
+  get today(): number {
+    return localDay(this.now, this.doc.tz);
+  }
+
+  /** Deck-table entries the learner is subscribed to, as [table index, deck id]. */
+  subscribed(): [number, string][] {
+    const out: [number, string][] = [];
+    this.doc.decks.forEach((d, i) => d.sub && out.push([i, d.id]));
+    return out;
+  }
+
+  isSubscribed(deckId: string): boolean {
+    return this.doc.decks.some((d) => d.id === deckId && d.sub);
+  }
+
+  /** The deck's table index, adding it (unsubscribed) if absent; -1 if the table is full. */
+  tableIndex(deckId: string, add = true): number {
+    let i = this.doc.decks.findIndex((d) => d.id === deckId);
+    if (i < 0 && add) {
+      if (this.doc.decks.length >= MAX_DECKS) {
+        // Reuse the slot of an unsubscribed deck without progress.
+        i = this.doc.decks.findIndex((d) => !d.sub && !this.doc.progress[d.id]);
+        if (i < 0) return -1;
+        this.doc.decks[i] = { id: deckId, sub: false };
+      } else {
+        this.doc.decks.push({ id: deckId, sub: false });
+        i = this.doc.decks.length - 1;
+      }
+    }
+    return i;
+  }
+
+  deckIdAt(index: number): string | undefined {
+    return this.doc.decks[index]?.id;
+  }
+
+  state(deckId: string, cardId: string): CardState | undefined {
+    let m = this.memo.get(deckId);
+    if (!m) this.memo.set(deckId, (m = new Map()));
+    if (m.has(cardId)) return m.get(cardId);
+    const raw = this.doc.progress[deckId]?.[cardId];
+    const s = raw === undefined ? undefined : unpackCard(raw);
+    if (raw !== undefined && !s) this.badCards++;
+    m.set(cardId, s);
+    return s;
+  }
+
+  setState(deckId: string, cardId: string, s: CardState): void {
+    (this.doc.progress[deckId] ??= {})[cardId] = packCard(s);
+    let m = this.memo.get(deckId);
+    if (!m) this.memo.set(deckId, (m = new Map()));
+    m.set(cardId, s);
+  }
+
+  view(deck: LoadedDeck, eligible?: (i: number) => boolean): DeckView {
+    const id = deck.deck.id;
+    const v: DeckView = { cardIds: deck.cardIds, state: (cardId) => this.state(id, cardId) };
+    if (eligible) v.eligible = eligible;
+    return v;
+  }
+
+  day(day = this.today): DayStat {
+    return readDay(this.doc, day);
+  }
+
+  /** Applies one grade to the record in memory (SM-2 only for the card's first grade that day). */
+  grade(deckId: string, cardId: string, grade: Grade, day: number, stat: DayStat): { scheduled: boolean; state: CardState } {
+    const r = applyGrade(this.state(deckId, cardId), grade, day, stat.presses, stat);
+    this.setState(deckId, cardId, r.state);
+    return r;
+  }
+
+  saveDay(day: number, stat: DayStat): void {
+    writeDay(this.doc, day, stat);
+  }
+
+  /** Malformed stored card states met so far (treated as new cards; logged by the caller). */
+  get malformedCards(): number {
+    return this.badCards;
+  }
+}
+
+/** Loads the sender's record (one KV read); a new learner gets a fresh, unsaved record. */
+export async function loadLearner(ctx: BotContext, id = ctx.from!.id): Promise<Learner> {
+  const doc = await ctx.users.get(id);
+  return new Learner(id, doc ?? newUser(ctx.deps.now()), doc !== null, ctx.deps.now());
+}
+
+/** Writes the learner's record (keeping ≥1 s since its previous write). */
+export async function saveLearner(ctx: BotContext, learner: Learner): Promise<void> {
+  if (learner.malformedCards) ctx.deps.log({ t: "bad-value", key: "v1:user", problem: `${learner.malformedCards} malformed card states read as new` });
+  await ctx.users.put(learner.id, learner.doc);
+}
