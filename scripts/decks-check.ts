@@ -7,7 +7,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { isQuizCapable, quoteIsGrounded, validateDeck, type Deck } from "../src/decks/schema";
+import { groundingProblems, isQuizCapable, quoteIsGrounded, validateDeck, type Deck } from "../src/decks/schema";
 import { checkDeckLimits } from "../src/decks/limits";
 
 const decksDir = resolve(process.argv[2] ?? "decks");
@@ -55,9 +55,11 @@ for (const file of files) {
   if (other) fail(file, "id", `deck id "${deck.id}" is also used by ${other}`);
   deckIds.set(deck.id, file);
   for (const p of checkDeckLimits(deck)) fail(file, p.where, p.message);
+  for (const p of groundingProblems(deck)) fail(file, p.where, p.message);
   let quiz = 0, g = 0, u = 0;
   deck.cards.forEach((card, i) => {
     if (isQuizCapable(card)) quiz++;
+    if (!card.source || !card.quote) return; // reported above
     const text = sourceText(card.source);
     if (text === null) u++;
     else if (quoteIsGrounded(card.quote, text)) g++;

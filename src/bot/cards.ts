@@ -28,14 +28,16 @@ export function backHtml(card: Card): string {
 
 /** "— Title (Publisher, 2019)", short. */
 export function citation(deck: Deck, card: Card): string {
-  const s = deck.sources.find((x) => x.id === card.source);
+  const s = card.source === undefined ? undefined : deck.sources.find((x) => x.id === card.source);
   if (!s) return "";
   return `— <i>${esc(cut(s.title, 90))}</i> (${esc(cut(s.publisher, 40))}, ${s.year})`;
 }
 
 /** The quote as a short blockquote with the citation. */
 export function sourceHtml(deck: Deck, card: Card, max = 500): string {
-  return `<blockquote>${esc(cut(card.quote, max))}</blockquote>\n${citation(deck, card)}`;
+  const cite = citation(deck, card);
+  if (!card.quote) return cite;
+  return `<blockquote>${esc(cut(card.quote, max))}</blockquote>${cite ? `\n${cite}` : ""}`;
 }
 
 export interface DeckCounts {

@@ -18,7 +18,7 @@ export function escapedLength(s: string): number {
 export function checkDeckLimits(deck: Deck): DeckProblem[] {
   const problems: DeckProblem[] = [];
   deck.cards.forEach((c, i) => {
-    const len = escapedLength(c.front) + escapedLength(c.back) + escapedLength(c.quote);
+    const len = escapedLength(c.front) + escapedLength(c.back) + escapedLength(c.quote ?? "");
     if (len > MESSAGE_BUDGET) {
       problems.push({ where: `cards[${i}] (${c.id})`, message: `front, back and quote together are ${len} characters once escaped; at most ${MESSAGE_BUDGET} fit one Telegram message` });
     }

@@ -39,8 +39,10 @@ export const CardSchema = v.pipe(
     ),
     front: nonEmpty(CARD_LIMITS.front, "front"),
     back: nonEmpty(CARD_LIMITS.back, "back"),
-    source: v.string("card source must name one of the deck's sources"),
-    quote: nonEmpty(CARD_LIMITS.quote, "quote"),
+    /** The source the card is drawn from (one of the deck's sources). Bundled decks: required. */
+    source: v.optional(v.string("card source must name one of the deck's sources")),
+    /** The passage of that source, verbatim. Bundled decks: required (checked by decks:check). */
+    quote: v.optional(nonEmpty(CARD_LIMITS.quote, "quote")),
     distractors: v.optional(
       v.pipe(
         v.array(nonEmpty(QUIZ_LIMITS.option, "distractor"), "distractors must be a list of texts"),
@@ -63,7 +65,7 @@ export const DeckSchema = v.pipe(
     title: nonEmpty(DECK_LIMITS.title, "title"),
     description: nonEmpty(DECK_LIMITS.description, "description"),
     language: v.pipe(v.string(), v.regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/, "language must be a language tag such as en")),
-    sources: v.pipe(v.array(SourceSchema), v.minLength(1, "a deck needs at least one source"), v.maxLength(DECK_LIMITS.sources)),
+    sources: v.pipe(v.array(SourceSchema), v.maxLength(DECK_LIMITS.sources)),
     cards: v.pipe(v.array(CardSchema), v.minLength(1, "a deck needs at least one card"), v.maxLength(DECK_LIMITS.cards, `a deck holds at most ${DECK_LIMITS.cards} cards`)),
   }),
 );
@@ -95,7 +97,7 @@ export function validateDeck(input: unknown): { ok: true; deck: Deck } | { ok: f
     const prev = seen.get(card.id);
     if (prev !== undefined) problems.push({ where: at, message: `card id "${card.id}" is also used by cards[${prev}]` });
     else seen.set(card.id, i);
-    if (!sourceIds.has(card.source)) problems.push({ where: `${at}.source`, message: `source "${card.source}" is not one of the deck's sources` });
+    if (card.source !== undefined && !sourceIds.has(card.source)) problems.push({ where: `${at}.source`, message: `source "${card.source}" is not one of the deck's sources` });
   });
   return problems.length ? { ok: false, problems } : { ok: true, deck };
 }
@@ -112,6 +114,20 @@ function issuePath(issue: v.BaseIssue<unknown>, input: unknown): string {
     }
   }
   return where || "deck";
+}
+
+/**
+ * Grounding, required of bundled decks: every card names a source and quotes it. Uploaded decks
+ * may leave both out (a CSV of questions has no quotes); the bot then shows no source for them.
+ */
+export function groundingProblems(deck: Deck): DeckProblem[] {
+  const problems: DeckProblem[] = [];
+  if (deck.sources.length === 0) problems.push({ where: "sources", message: "a bundled deck needs at least one source" });
+  deck.cards.forEach((c, i) => {
+    if (!c.source) problems.push({ where: `cards[${i}] (${c.id}).source`, message: "a bundled card must name its source" });
+    if (!c.quote) problems.push({ where: `cards[${i}] (${c.id}).quote`, message: "a bundled card must quote its source" });
+  });
+  return problems;
 }
 
 /** A card is quiz-capable when it carries distractors (the schema then enforces poll limits). */
