@@ -27,6 +27,8 @@ export interface SandboxOptions {
   cron?: string;
   /** How often to check the Worker's /healthz while it is down (default 2000 ms; every 30 s once up; 0 = never). */
   healthIntervalMs?: number;
+  /** Save the chats here (debounced) and load them at start, so they outlive a restart. */
+  stateFile?: string;
   log?: (line: string) => void;
   publicDir?: string;
 }

@@ -8,6 +8,7 @@
 // /telegram/webhook with the secret header, one at a time, in order. In polling mode the updates
 // wait in the core's getUpdates queue (for the polling bridge or a bot that long-polls).
 import { createServer } from "node:http";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -71,6 +72,37 @@ export async function startSandbox(options = {}) {
       groups,
       ...(options.now ? { now: options.now } : {}),
     });
+
+  // --- persistence: the chats outlive a restart, like the Worker's local KV does -----------
+  const stateFile = options.stateFile;
+  if (stateFile && existsSync(stateFile)) {
+    try {
+      core.restore(JSON.parse(readFileSync(stateFile, "utf8"), reviveBytes));
+    } catch (e) {
+      log(`[sandbox] could not load ${stateFile} (${e instanceof Error ? e.message : e}); starting with empty chats.`);
+    }
+  }
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let saveTimer;
+  const saveNow = () => {
+    if (!stateFile) return;
+    clearTimeout(saveTimer);
+    saveTimer = undefined;
+    try {
+      mkdirSync(dirname(stateFile), { recursive: true });
+      const tmp = `${stateFile}.tmp`;
+      writeFileSync(tmp, JSON.stringify(core.snapshot(), replaceBytes));
+      renameSync(tmp, stateFile);
+    } catch (e) {
+      log(`[sandbox] could not save ${stateFile}: ${e instanceof Error ? e.message : e}`);
+    }
+  };
+  const unsubscribeSave = stateFile
+    ? core.subscribe(() => {
+        clearTimeout(saveTimer);
+        saveTimer = setTimeout(saveNow, 300);
+      })
+    : () => {};
 
   // --- change tracking for the page's long poll ------------------------------------------
   let localVersion = 0;
@@ -513,6 +545,8 @@ export async function startSandbox(options = {}) {
       if (closed) return;
       closed = true;
       unsubscribe();
+      unsubscribeSave();
+      if (saveTimer !== undefined) saveNow();
       healthStopped = true;
       if (healthTimer) clearTimeout(healthTimer);
       for (const wake of [...stateWaiters]) wake();
@@ -525,6 +559,16 @@ export async function startSandbox(options = {}) {
 }
 
 // --- helpers ---------------------------------------------------------------------------------
+
+/** JSON replacer/reviver keeping file bytes in the saved state. */
+function replaceBytes(/** @type {string} */ _key, /** @type {unknown} */ value) {
+  return value instanceof Uint8Array ? { $bytes: Buffer.from(value).toString("base64") } : value;
+}
+function reviveBytes(/** @type {string} */ _key, /** @type {any} */ value) {
+  return value && typeof value === "object" && typeof value.$bytes === "string"
+    ? new Uint8Array(Buffer.from(value.$bytes, "base64"))
+    : value;
+}
 
 /** @param {any} update */
 function describeUpdate(update) {

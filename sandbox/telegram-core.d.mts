@@ -139,7 +139,8 @@ export interface WebhookState {
 export type TelegramEvent =
   | { type: "update"; update: Update }
   | { type: "call"; call: RecordedCall }
-  | { type: "cleared"; chatId: number };
+  | { type: "cleared"; chatId: number }
+  | { type: "restored" };
 
 export interface Telegram {
   readonly token: string;
@@ -155,7 +156,7 @@ export interface Telegram {
    * `${apiRoot}/file/bot<token>/<file_path>`; same arguments as the global fetch, so it can be
    * handed to grammY as `client.fetch`. getUpdates with `timeout` waits for an update.
    */
-  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
+  fetch(input: Request | string | URL, init?: RequestInit): Promise<Response>;
 
   // --- users' side: each records and returns a real Update ---
   sendText(userId: number, text: string, opts?: { chatId?: number; replyToMessageId?: number }): Update;
@@ -209,6 +210,19 @@ export interface Telegram {
   /** Resolves when an update is queued ("update"), after timeoutMs ("timeout"), or on abort. */
   waitForUpdate(timeoutMs: number, signal?: AbortSignal): Promise<"update" | "timeout" | "aborted">;
   subscribe(listener: (event: TelegramEvent) => void): () => void;
+  /**
+   * Everything that lasts (chats and their histories, polls and votes, files, commands, webhook,
+   * counters) as structured-clonable data (file bytes stay Uint8Array). Pending updates and
+   * unanswered callback queries are not included.
+   */
+  snapshot(): TelegramSnapshot;
+  /** Loads a snapshot taken with the same users/groups (chats not configured any more are skipped). */
+  restore(snapshot: TelegramSnapshot): void;
+}
+
+export interface TelegramSnapshot {
+  format: string;
+  [key: string]: unknown;
 }
 
 export function createTelegram(options: CreateTelegramOptions): Telegram;

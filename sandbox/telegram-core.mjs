@@ -1593,7 +1593,7 @@ export function createTelegram(options) {
   /**
    * A fetch handler for `${apiRoot}/bot<token>/<method>` and `${apiRoot}/file/bot<token>/<path>`.
    * Accepts the same arguments as the global fetch.
-   * @param {RequestInfo | URL} input
+   * @param {Request | string | URL} input
    * @param {RequestInit} [init]
    */
   async function fetchHandler(input, init) {
@@ -1944,8 +1944,73 @@ export function createTelegram(options) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    snapshot() {
+      return clone({
+        format: SNAPSHOT_FORMAT,
+        counters: { nextUpdateId, pollSeq, fileSeq, callbackSeq, chatInstanceSeq },
+        chats: [...chats.values()].map((c) => ({
+          id: c.id,
+          started: c.started,
+          blocked: c.blocked,
+          botMember: c.botMember,
+          nextMessageId: c.nextMessageId,
+          history: c.history,
+          sources: [...c.sources.entries()],
+          replyKeyboard: c.replyKeyboard,
+          chatInstance: c.chatInstance,
+        })),
+        polls: [...polls.entries()].map(([id, e]) => ({ id, chatId: e.chatId, messageId: e.messageId, poll: e.poll, votes: [...e.votes.entries()] })),
+        files: [...files.values()],
+        commands: [...commands.entries()],
+        webhook,
+        allowedUpdates,
+      });
+    },
+    restore(snap) {
+      if (!snap || snap.format !== SNAPSHOT_FORMAT) throw new Error("restore: not a snapshot of this sandbox version");
+      const data = clone(snap);
+      nextUpdateId = Math.max(nextUpdateId, data.counters.nextUpdateId);
+      pollSeq = data.counters.pollSeq;
+      fileSeq = data.counters.fileSeq;
+      callbackSeq = data.counters.callbackSeq;
+      chatInstanceSeq = data.counters.chatInstanceSeq;
+      for (const saved of data.chats) {
+        const chat = chats.get(saved.id);
+        if (!chat) continue; // a chat that is no longer configured
+        chat.started = saved.started;
+        chat.blocked = saved.blocked;
+        chat.botMember = saved.botMember;
+        chat.nextMessageId = saved.nextMessageId;
+        chat.history = saved.history;
+        chat.sources = new Map(saved.sources);
+        chat.replyKeyboard = saved.replyKeyboard;
+        chat.chatInstance = saved.chatInstance;
+      }
+      polls.clear();
+      for (const p of data.polls) {
+        // the poll object is shared with its message, so votes update both
+        const chat = chats.get(p.chatId);
+        if (!chat) continue;
+        const message = findMessage(chat, p.messageId);
+        const poll = message?.poll ?? p.poll;
+        polls.set(p.id, { poll, chatId: p.chatId, messageId: p.messageId, votes: new Map(p.votes) });
+      }
+      files.clear();
+      filesByPath.clear();
+      for (const f of data.files) {
+        files.set(f.file_id, f);
+        filesByPath.set(f.file_path, f.file_id);
+      }
+      commands.clear();
+      for (const [k, v] of data.commands) commands.set(k, v);
+      webhook = data.webhook ?? undefined;
+      allowedUpdates = data.allowedUpdates ?? undefined;
+      emit({ type: "restored" });
+    },
   };
 }
+
+const SNAPSHOT_FORMAT = "lectern-sandbox-telegram/1";
 
 /** A short deterministic letter string (keeps generated file_ids from looking sequential). */
 function hashish(/** @type {string} */ s) {

@@ -101,6 +101,8 @@ async function main() {
     port: sandboxPort,
     workerUrl,
     mode: "webhook",
+    // Next to the Worker's local KV: deleting .wrangler/state resets both together.
+    stateFile: join(ROOT, ".wrangler", "state", "sandbox-telegram.json"),
     log: (line) => console.log(line),
   });
   const envFile = writeEnvFile({ vars: sandboxWorkerVars({ sandboxUrl: sandbox.url }), root: ROOT });
@@ -150,6 +152,7 @@ async function main() {
       `Lectern sandbox: open ${sandbox.url} — chatting as ${first?.first_name ?? "Alice"}; Ctrl-C to stop`,
       `  Worker:  ${workerUrl} (wrangler dev, local KV in .wrangler/state, cron "${DAILY_CRON}" via the page's "Run the daily job now")`,
       `  Users:   ${SANDBOX_USERS.map((u) => `${u.displayName ?? u.first_name} (${u.id}, ${u.label})`).join(", ")}`,
+      "  Chats and KV persist in .wrangler/state; delete that folder (while stopped) for a fresh start.",
       "",
     ].join("\n"),
   );
