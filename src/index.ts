@@ -1,10 +1,4 @@
 /** Worker entry: the hono app for HTTP, the cron for daily quizzes, the queue consumer for fan-out. */
-import type { Env } from "./env";
-import type { Job } from "./jobs/types";
-import { createApp } from "./http/app";
+import { createWorker } from "./worker";
 
-const app = createApp();
-
-export default {
-  fetch: app.fetch,
-} satisfies ExportedHandler<Env, Job>;
+export default createWorker();

@@ -5,11 +5,10 @@
  */
 import { Bot, type Composer } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
-import { DEFAULT_API_ROOT, type Env } from "../env";
+import type { Env } from "../env";
 import type { Deps } from "../deps";
 import type { Deck } from "../decks/schema";
-import { DeckRegistry } from "../decks/registry";
-import { createStores } from "../store/stores";
+import { apiClientOptions, createServices } from "../services";
 import { isTransient } from "../store/errors";
 import { describeError, hashUserId } from "../log";
 import type { BotContext } from "./context";
@@ -35,10 +34,7 @@ export function parseBotInfo(env: Env): UserFromGetMe | undefined {
 
 export function createBot(env: Env, deps: Deps, options: BotOptions): Bot<BotContext> {
   const botInfo = parseBotInfo(env);
-  const client: NonNullable<ConstructorParameters<typeof Bot>[1]>["client"] = {
-    apiRoot: env.TELEGRAM_API_ROOT || DEFAULT_API_ROOT,
-  };
-  if (deps.fetch) client.fetch = deps.fetch;
+  const client = apiClientOptions(env, deps);
   const bot = new Bot<BotContext>(env.BOT_TOKEN, botInfo ? { botInfo, client } : { client });
   // Answering a callback query is a courtesy: when it fails (the query is too old, e.g. on a
   // redelivered update), the work the button asked for must still be done.
@@ -50,9 +46,7 @@ export function createBot(env: Env, deps: Deps, options: BotOptions): Bot<BotCon
     }
     return res;
   });
-  const kv = deps.kv ?? env.KV;
-  const stores = createStores(kv, deps);
-  const decks = new DeckRegistry(options.decks, stores.decks);
+  const { stores, decks } = createServices(env, deps, options.decks, bot.api);
 
   bot.use(async (ctx, next) => {
     ctx.env = env;

@@ -3,7 +3,8 @@
  * views of their progress that the pure session code reads and the flush writes back.
  */
 import type { BotContext } from "./context";
-import { newUser, readDay, writeDay, type UserDoc } from "../store/users";
+import { newUser, readDay, writeDay, type UserDoc, type UserStore } from "../store/users";
+import type { Deps } from "../deps";
 import { localDay } from "../srs/days";
 import { packCard, unpackCard, type CardState } from "../srs/card-state";
 import { applyGrade, type DayStat, type DeckView } from "../srs/session";
@@ -106,14 +107,25 @@ export class Learner {
   }
 }
 
-/** Loads the sender's record (one KV read); a new learner gets a fresh, unsaved record. */
+/** What the learner code needs from its surroundings (a bot update, a cron run, a queue job). */
+export interface LearnerIO {
+  users: UserStore;
+  deps: Deps;
+}
+
+/** Loads a learner's record (one KV read); a new learner gets a fresh, unsaved record. */
+export async function readLearner(io: LearnerIO, id: number): Promise<Learner> {
+  const doc = await io.users.get(id);
+  return new Learner(id, doc ?? newUser(io.deps.now()), doc !== null, io.deps.now());
+}
+
+/** Loads the sender's record. */
 export async function loadLearner(ctx: BotContext, id = ctx.from!.id): Promise<Learner> {
-  const doc = await ctx.users.get(id);
-  return new Learner(id, doc ?? newUser(ctx.deps.now()), doc !== null, ctx.deps.now());
+  return readLearner(ctx, id);
 }
 
 /** Writes the learner's record (keeping ≥1 s since its previous write). */
-export async function saveLearner(ctx: BotContext, learner: Learner): Promise<void> {
-  if (learner.malformedCards) ctx.deps.log({ t: "bad-value", key: "v1:user", problem: `${learner.malformedCards} malformed card states read as new` });
-  await ctx.users.put(learner.id, learner.doc);
+export async function saveLearner(io: LearnerIO, learner: Learner): Promise<void> {
+  if (learner.malformedCards) io.deps.log({ t: "bad-value", key: "v1:user", problem: `${learner.malformedCards} malformed card states read as new` });
+  await io.users.put(learner.id, learner.doc);
 }

@@ -2,12 +2,14 @@
 import type { Deps } from "../deps";
 import { UserStore } from "./users";
 import { UploadedDecks } from "./decks";
+import { ScheduleIndex } from "./schedule";
 
 export interface Stores {
   users: UserStore;
   decks: UploadedDecks;
+  schedule: ScheduleIndex;
 }
 
 export function createStores(kv: KVNamespace, deps: Deps): Stores {
-  return { users: new UserStore(kv, deps), decks: new UploadedDecks(kv, deps) };
+  return { users: new UserStore(kv, deps), decks: new UploadedDecks(kv, deps), schedule: new ScheduleIndex(kv, deps) };
 }

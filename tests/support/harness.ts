@@ -3,10 +3,11 @@
  * Telegram stand-in from sandbox/telegram-core.mjs as the Bot API, a counting KV), and helpers that
  * POST real Telegram Update JSON to /telegram/webhook — all inside workerd.
  */
-import { env, createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env, createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import type { Update } from "grammy/types";
 import { createTelegram, type Telegram, type SandboxUser } from "../../sandbox/telegram-core.mjs";
-import { createApp } from "../../src/http/app";
+import { createWorker } from "../../src/worker";
+import { FakeQueue } from "./queue";
 import type { Deck } from "../../src/decks/schema";
 import type { Env } from "../../src/env";
 import { CountingKv } from "./counting-kv";
@@ -41,7 +42,8 @@ export function createHarness(options: HarnessOptions = {}) {
   const logs: Record<string, unknown>[] = [];
   let seed = 1;
   let forged = 0;
-  const app = createApp({
+  const queue = new FakeQueue(now);
+  const worker = createWorker({
     deps: {
       now,
       fetch: tg.fetch.bind(tg) as typeof fetch,
@@ -61,7 +63,8 @@ export function createHarness(options: HarnessOptions = {}) {
     },
     ...(options.decks ? { decks: options.decks } : {}),
   });
-  const testEnv: Env = { ...(env as Env), ...options.env };
+  const testEnv: Env = { ...(env as Env), JOBS: queue.binding, ...options.env };
+  const app = { fetch: worker.fetch };
 
   async function post(body: unknown, secret: string | null = testEnv.WEBHOOK_SECRET): Promise<Response> {
     const headers: Record<string, string> = { "content-type": "application/json" };
@@ -82,8 +85,27 @@ export function createHarness(options: HarnessOptions = {}) {
     return res;
   }
 
+  /** Runs the cron at `at` (ms), as Cloudflare would for "*\/15 * * * *". */
+  async function runCron(at: number) {
+    clock.now = Math.max(clock.now, at);
+    const controller = createScheduledController({ scheduledTime: new Date(at), cron: "*/15 * * * *" });
+    const ctx = createExecutionContext();
+    await worker.scheduled(controller, testEnv, ctx);
+    await waitOnExecutionContext(ctx);
+  }
+
+  /** Delivers every queued job to the Worker's consumer, advancing the clock over retry delays. */
+  async function drainQueue() {
+    await queue.drain(
+      (batch) => worker.queue(batch, testEnv),
+      (ms) => {
+        clock.now = Math.max(clock.now, ms);
+      },
+    );
+  }
+
   return {
-    app, tg, kv, logs, clock, env: testEnv, post, deliver,
+    app, worker, queue, runCron, drainQueue, tg, kv, logs, clock, env: testEnv, post, deliver,
     /** Advance the test clock. */
     advance(ms: number) {
       clock.now += ms;

@@ -4,6 +4,8 @@ import type { BotContext } from "../context";
 import { startFeature } from "./start";
 import { decksFeature } from "./decks";
 import { reviewFeature } from "./review";
+import { quizFeature } from "./quiz";
+import { settingsFeature } from "./settings";
 import { unhandledFeature } from "./unhandled";
 
-export const features: Composer<BotContext>[] = [startFeature, decksFeature, reviewFeature, unhandledFeature];
+export const features: Composer<BotContext>[] = [startFeature, decksFeature, reviewFeature, quizFeature, settingsFeature, unhandledFeature];

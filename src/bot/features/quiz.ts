@@ -1,0 +1,86 @@
+/** /quiz, its buttons, and poll answers (private quizzes; group quizzes live in group-quiz.ts). */
+import { Composer, InlineKeyboard } from "grammy";
+import type { BotContext } from "../context";
+import { cb, unpackDeck } from "../callback-data";
+import { loadLearner, saveLearner, type Learner } from "../learner";
+import { answerQuiz, describeQuiz, resumeQuiz, startQuiz } from "../../quiz/service";
+import { esc } from "../render";
+
+export const quizFeature = new Composer<BotContext>();
+
+const RESTART = "Qn";
+
+/** The quiz's scope: -1 (all subscribed), a deck-table index (subscribing to it), or an error text. */
+async function scopeFor(ctx: BotContext, learner: Learner, deckId: string): Promise<number | string> {
+  if (deckId === "*") return -1;
+  const d = await ctx.decks.get(deckId.trim().toLowerCase());
+  if (!d) return `There is no deck called “${esc(deckId)}”. Send /decks to see the decks there are.`;
+  const i = learner.tableIndex(d.deck.id);
+  if (i < 0) return "You have too many decks; unsubscribe from one in /decks first.";
+  if (!learner.doc.decks[i]!.sub) learner.doc.decks[i]!.sub = true; // saved with the quiz
+  if (!d.quiz.some(Boolean)) return `“${esc(d.deck.title)}” has no quiz questions (its cards have no answer options). Try /review instead.`;
+  return i;
+}
+
+export async function runQuizCommand(ctx: BotContext, deckId: string, restart = false): Promise<void> {
+  ctx.trace.feature = "quiz";
+  if (ctx.chat?.type !== "private") return; // group quizzes are handled by the group feature
+  const learner = await loadLearner(ctx);
+  if (learner.doc.quiz && !restart && learner.doc.quiz.day >= learner.today - 1) {
+    const kb = new InlineKeyboard().text("🔁 Start a new quiz", RESTART);
+    await ctx.reply(`You are in the middle of a quiz (${describeQuiz(learner.doc.quiz)}). Here it is again — or start over:`, { reply_markup: kb });
+    await resumeQuiz(ctx, learner);
+    return;
+  }
+  if (deckId === "*" && learner.subscribed().length === 0) {
+    await ctx.reply("You have not chosen any decks yet. Pick one, then come back for a quiz:", {
+      reply_markup: new InlineKeyboard().text("📚 Browse decks", cb.catalogue()),
+    });
+    return;
+  }
+  const scope = await scopeFor(ctx, learner, deckId);
+  if (typeof scope === "string") {
+    await ctx.reply(scope, { parse_mode: "HTML" });
+    return;
+  }
+  const subscribedBefore = learner.subscribed().length;
+  learner.doc.chat ??= ctx.chat.id;
+  delete learner.doc.quiz;
+  const r = await startQuiz(ctx, learner, ctx.chat.id, scope);
+  if (r.status === "empty") {
+    if (learner.subscribed().length !== subscribedBefore) await saveLearner(ctx, learner);
+    await ctx.reply("🎉 You are all caught up: no quiz questions are due and every card has been seen. Come back tomorrow, or subscribe to another deck in /decks.");
+  } else if (r.status === "no-decks") {
+    await ctx.reply("Your decks are no longer available. Send /decks to choose others.");
+  }
+}
+
+quizFeature.command("quiz", async (ctx, next) => {
+  if (ctx.chat.type !== "private") return next();
+  const arg = ctx.match.trim();
+  await runQuizCommand(ctx, arg || "*");
+});
+
+quizFeature.callbackQuery(/^Q:/, async (ctx) => {
+  const parsed = unpackDeck(ctx.callbackQuery.data);
+  if (!parsed) return ctx.answerCallbackQuery({ text: "That button is not valid." });
+  await ctx.answerCallbackQuery();
+  await runQuizCommand(ctx, parsed.id);
+});
+
+quizFeature.callbackQuery(RESTART, async (ctx) => {
+  await ctx.answerCallbackQuery();
+  await runQuizCommand(ctx, "*", true);
+});
+
+quizFeature.command("start", async (ctx, next) => {
+  if (ctx.startPayload?.kind !== "quiz") return next();
+  await runQuizCommand(ctx, "*");
+});
+
+quizFeature.on("poll_answer", async (ctx, next) => {
+  ctx.trace.feature = "quiz";
+  const outcome = await answerQuiz(ctx, ctx.pollAnswer);
+  if (outcome === "unknown") return next(); // maybe a group quiz's poll
+  if (outcome !== "graded" && outcome !== "finished") ctx.trace.outcome = "unhandled";
+});

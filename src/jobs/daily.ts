@@ -1,0 +1,126 @@
+/**
+ * The daily quiz. A cron trigger runs every 15 minutes; each run serves one UTC slot: it lists the
+ * slot's learners (the one list() — a cron, never a request path) and sends each their quiz at
+ * most once per local day. Small slots are served inline; large ones go through the JOBS queue
+ * (the Worker's free-plan limit is 50 subrequests per invocation; a learner costs about 3).
+ */
+import { InlineKeyboard } from "grammy";
+import type { Services } from "../services";
+import type { Job } from "./types";
+import { readLearner, saveLearner, type Learner } from "../bot/learner";
+import { startQuiz } from "../quiz/service";
+import { slotAt, slotFor } from "../store/schedule";
+import { localMinuteOfDay } from "../srs/days";
+import { classify, RateLimited } from "./telegram-errors";
+import { cb } from "../bot/callback-data";
+
+/** Learners served inside the cron invocation itself; more go through the queue. */
+export const INLINE_MAX = 8;
+/** "All caught up" is sent at most once per this many days. */
+export const CAUGHT_UP_EVERY = 7;
+
+export type DailyOutcome = "sent" | "caught-up" | "nothing" | "already" | "busy" | "off" | "moved" | "blocked" | "stray";
+
+export interface DailyReport {
+  slot: string;
+  learners: number;
+  inline: number;
+  queued: number;
+  outcomes: Partial<Record<DailyOutcome, number>>;
+}
+
+export async function runDaily(svc: Services, scheduledTime: number): Promise<DailyReport> {
+  const slot = slotAt(scheduledTime);
+  const members = await svc.stores.schedule.members(slot);
+  const report: DailyReport = { slot, learners: members.length, inline: 0, queued: 0, outcomes: {} };
+  const queue = svc.env.JOBS;
+  if (members.length <= INLINE_MAX || !queue) {
+    for (let i = 0; i < members.length; i++) {
+      try {
+        const o = await dailyFor(svc, members[i]!, slot);
+        report.outcomes[o] = (report.outcomes[o] ?? 0) + 1;
+        report.inline++;
+      } catch (err) {
+        if (err instanceof RateLimited && queue) {
+          // Hand the rest to the queue, delayed as Telegram asked.
+          const rest = members.slice(i).map((uid) => ({ body: { kind: "daily", uid, slot, at: scheduledTime } as Job, delaySeconds: err.retryAfter }));
+          for (let k = 0; k < rest.length; k += 100) await queue.sendBatch(rest.slice(k, k + 100));
+          report.queued += rest.length;
+          break;
+        }
+        svc.deps.log({ t: "daily", slot, problem: err instanceof Error ? err.message : String(err) });
+      }
+    }
+  } else {
+    const jobs = members.map((uid) => ({ body: { kind: "daily", uid, slot, at: scheduledTime } as Job }));
+    for (let k = 0; k < jobs.length; k += 100) await queue.sendBatch(jobs.slice(k, k + 100));
+    report.queued = jobs.length;
+  }
+  svc.deps.log({ t: "daily", ...report });
+  return report;
+}
+
+/**
+ * One learner's daily quiz: one KV read; on sending, one write (the quiz and "sent today").
+ * Idempotent: a learner already served today is skipped, so a retried job sends nothing twice.
+ */
+export async function dailyFor(svc: Services, uid: number, slot: string): Promise<DailyOutcome> {
+  const learner = await readLearner(svc, uid);
+  const doc = learner.doc;
+  if (!learner.stored) {
+    await svc.stores.schedule.move(uid, slot, undefined);
+    return "stray";
+  }
+  if (!doc.settings.dailyOn || doc.blocked) {
+    await svc.stores.schedule.move(uid, slot, undefined);
+    return "off";
+  }
+  const today = learner.today;
+  if (doc.daily.lastSent === today) return "already";
+  const now = svc.deps.now();
+  const expected = slotFor(doc.settings.dailyAt, doc.tz, now);
+  if (expected !== slot) {
+    // Daylight saving moved the learner's slot (or the index is stale): fix the index; send now
+    // only if their quiz time has already passed today, so nobody misses a day.
+    await svc.stores.schedule.move(uid, slot, expected);
+    doc.daily.slot = expected;
+    if (localMinuteOfDay(now, doc.tz) < doc.settings.dailyAt) {
+      await saveLearner(svc, learner);
+      return "moved";
+    }
+  }
+  if (doc.quiz && doc.quiz.day === today) return "busy";
+  const chat = doc.chat ?? uid;
+  try {
+    delete doc.quiz;
+    const r = await startQuiz(svc, learner, chat, -1, { daily: true });
+    if (r.status === "sent") return "sent";
+    if (today - doc.daily.lastCaughtUp >= CAUGHT_UP_EVERY) {
+      await svc.api.sendMessage(chat, "🎉 Daily quiz: you are all caught up — nothing is due and every card has been seen. Subscribe to another deck for more.", {
+        reply_markup: new InlineKeyboard().text("📚 Decks", cb.catalogue()),
+      });
+      doc.daily.lastCaughtUp = today;
+      doc.daily.lastSent = today;
+      await saveLearner(svc, learner);
+      return "caught-up";
+    }
+    return "nothing";
+  } catch (err) {
+    return handleSendError(svc, learner, err);
+  }
+}
+
+/** 403: the learner blocked the bot — mark them inactive and drop them from the index. 429: retry later. */
+export async function handleSendError(svc: Services, learner: Learner, err: unknown): Promise<"blocked"> {
+  const fault = classify(err);
+  if (fault.kind === "rate") throw new RateLimited(fault.retryAfter);
+  if (fault.kind === "blocked") {
+    learner.doc.blocked = true;
+    await svc.stores.schedule.move(learner.id, learner.doc.daily.slot, undefined);
+    delete learner.doc.daily.slot;
+    delete learner.doc.quiz;
+    await saveLearner(svc, learner);
+    return "blocked";
+  }
+  throw err;
+}

@@ -1,0 +1,169 @@
+/**
+ * Private quizzes: native Telegram quiz polls, one at a time, each answer graded through SM-2
+ * (correct → 4, wrong → 1). Used by /quiz and by the daily job.
+ *
+ * KV: starting writes the quiz (with the first poll's id) to the learner's record; each answer is
+ * one read and one write — the grade, the progress it changes and the next poll's id together.
+ * A 5-question quiz costs 6 writes (1.2 per answer).
+ */
+import { InlineKeyboard, type Api } from "grammy";
+import type { PollAnswer } from "grammy/types";
+import type { Deps } from "../deps";
+import type { DeckRegistry, LoadedDeck } from "../decks/registry";
+import type { UserStore, QuizState } from "../store/users";
+import { currentStreak } from "../store/users";
+import { readLearner, saveLearner, type Learner } from "../bot/learner";
+import { buildPoll } from "./poll";
+import { selectQuiz } from "./select";
+import { outlook } from "../srs/session";
+import { esc, plural } from "../bot/render";
+import { cb } from "../bot/callback-data";
+
+export interface QuizIO {
+  api: Api;
+  users: UserStore;
+  decks: DeckRegistry;
+  deps: Deps;
+}
+
+/** Quizzes older than this many local days are expired: late answers are ignored. */
+export const QUIZ_TTL_DAYS = 1;
+
+export type StartResult = { status: "sent"; questions: number } | { status: "empty" } | { status: "no-decks" };
+
+async function scopeDecks(io: QuizIO, learner: Learner, scope: number): Promise<{ table: number; deck: LoadedDeck }[]> {
+  const table: [number, string][] = scope < 0 ? learner.subscribed() : learner.deckIdAt(scope) ? [[scope, learner.deckIdAt(scope)!]] : [];
+  const loaded = await io.decks.getMany(table.map(([, id]) => id));
+  return table.flatMap(([t, id]) => (loaded.has(id) ? [{ table: t, deck: loaded.get(id)! }] : []));
+}
+
+function quizId(io: QuizIO): string {
+  let s = "";
+  for (const b of io.deps.randomBytes(6)) s += (b % 36).toString(36);
+  return s;
+}
+
+/** Sends question `i` of the quiz as a poll and records its poll id. */
+async function sendQuestion(io: QuizIO, learner: Learner, quiz: QuizState, i: number): Promise<void> {
+  const q = quiz.qs[i]!;
+  const deckId = learner.deckIdAt(q.d)!;
+  const deck = (await io.decks.get(deckId))!;
+  const card = deck.deck.cards[deck.index.get(q.c)!]!;
+  const poll = buildPoll(deck.deck, card, `${quiz.id}:${q.c}`, `${i + 1}/${quiz.qs.length} · `);
+  q.ok = poll.correct;
+  const msg = await io.api.sendPoll(quiz.chat, poll.question, poll.options.map((text) => ({ text })), {
+    type: "quiz",
+    is_anonymous: false,
+    correct_option_ids: [poll.correct],
+    explanation: poll.explanation,
+  });
+  q.poll = msg.poll.id;
+}
+
+/**
+ * Starts a quiz for `learner` in `chat` over one deck-table index or all subscribed decks (-1).
+ * Writes the learner's record once (the quiz with its first poll id).
+ */
+export async function startQuiz(io: QuizIO, learner: Learner, chat: number, scope: number, opts: { daily?: boolean } = {}): Promise<StartResult> {
+  const decks = await scopeDecks(io, learner, scope);
+  if (decks.length === 0) return { status: "no-decks" };
+  const today = learner.today;
+  const picks = selectQuiz(
+    decks.map((d) => ({ cardIds: d.deck.cardIds, quiz: d.deck.quiz, state: (id: string) => learner.state(d.deck.deck.id, id) })),
+    today,
+    learner.doc.settings.quizLength,
+  );
+  if (picks.length === 0) return { status: "empty" };
+  const quiz: QuizState = {
+    id: quizId(io), day: today, chat, scope, started: io.deps.now(),
+    qs: picks.map((p) => ({ d: decks[p.deck]!.table, c: decks[p.deck]!.deck.cardIds[p.card]!, ok: 0 })),
+  };
+  if (opts.daily) quiz.daily = true;
+  await sendQuestion(io, learner, quiz, 0);
+  learner.doc.quiz = quiz;
+  if (opts.daily) learner.doc.daily.lastSent = today;
+  await saveLearner(io, learner);
+  return { status: "sent", questions: quiz.qs.length };
+}
+
+export type AnswerOutcome = "graded" | "finished" | "unknown" | "duplicate" | "expired" | "ignored";
+
+/** Grades a poll answer: one read, one write. Unknown, expired and repeated answers change nothing. */
+export async function answerQuiz(io: QuizIO, answer: PollAnswer): Promise<AnswerOutcome> {
+  const user = answer.user;
+  if (!user || answer.option_ids.length === 0) return "ignored";
+  const learner = await readLearner(io, user.id);
+  const quiz = learner.doc.quiz;
+  if (!learner.stored || !quiz) return "unknown";
+  const i = quiz.qs.findIndex((q) => q.poll === answer.poll_id);
+  if (i < 0) return "unknown";
+  const q = quiz.qs[i]!;
+  if (q.g !== undefined) return "duplicate";
+  const today = learner.today;
+  if (quiz.day < today - QUIZ_TTL_DAYS) return "expired";
+  const deckId = learner.deckIdAt(q.d);
+  const deck = deckId ? await io.decks.get(deckId) : null;
+  const correct = answer.option_ids[0] === q.ok;
+  q.g = correct ? 4 : 1;
+  if (deck && deck.index.has(q.c)) {
+    const stat = learner.day(today);
+    learner.grade(deck.deck.id, q.c, q.g as 1 | 4, today, stat);
+    stat.quizAnswered++;
+    if (correct) stat.quizCorrect++;
+    learner.saveDay(today, stat);
+  }
+  const next = quiz.qs.findIndex((x) => x.g === undefined);
+  if (next >= 0) {
+    try {
+      await sendQuestion(io, learner, quiz, next);
+    } catch (err) {
+      // Keep the grade; the learner can resume with /quiz. Telegram faults are logged, not fatal.
+      io.deps.log({ t: "quiz", problem: "next poll not sent", error: err instanceof Error ? err.message : String(err) });
+    }
+    await saveLearner(io, learner);
+    return "graded";
+  }
+  delete learner.doc.quiz;
+  await saveLearner(io, learner);
+  await sendSummary(io, learner, quiz);
+  return "finished";
+}
+
+async function sendSummary(io: QuizIO, learner: Learner, quiz: QuizState): Promise<void> {
+  const right = quiz.qs.filter((q) => q.g === 4).length;
+  const today = learner.today;
+  const streak = currentStreak(learner.doc, today);
+  const decks = await scopeDecks(io, learner, -1);
+  const o = outlook(decks.map((d) => learner.view(d.deck)), today);
+  const verdict = right === quiz.qs.length ? "Perfect! 🎯" : right >= quiz.qs.length / 2 ? "Well done." : "Keep going — the ones you missed come back soon.";
+  const lines = [
+    `🧩 <b>Quiz done: ${right}/${quiz.qs.length} correct.</b> ${verdict}`,
+    `Streak: <b>${plural(streak, "day")}</b>${streak >= 3 ? " 🔥" : ""}`,
+    o.dueNow > 0 ? `Next: ${plural(o.dueNow, "card")} due for review.` : o.nextDue !== null ? "Nothing due for review right now." : "",
+  ].filter(Boolean);
+  const kb = new InlineKeyboard();
+  if (o.dueNow > 0) kb.text("▶️ Review now", cb.deck("R", "*"));
+  kb.text("🧩 Another quiz", cb.deck("Q", "*"));
+  try {
+    await io.api.sendMessage(quiz.chat, lines.join("\n"), { parse_mode: "HTML", reply_markup: kb });
+  } catch (err) {
+    io.deps.log({ t: "quiz", problem: "summary not sent", error: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+/** Re-sends the running quiz's current question (e.g. /quiz while a quiz is running). */
+export async function resumeQuiz(io: QuizIO, learner: Learner): Promise<boolean> {
+  const quiz = learner.doc.quiz;
+  if (!quiz) return false;
+  const i = quiz.qs.findIndex((q) => q.g === undefined);
+  if (i < 0) return false;
+  await sendQuestion(io, learner, quiz, i);
+  await saveLearner(io, learner);
+  return true;
+}
+
+export function describeQuiz(quiz: QuizState): string {
+  const done = quiz.qs.filter((q) => q.g !== undefined).length;
+  return `question ${done + 1} of ${quiz.qs.length}`;
+}
+

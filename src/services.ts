@@ -1,0 +1,35 @@
+/**
+ * What a bot update, a cron run and a queue job share: the stores around the KV binding, the deck
+ * registry and a Bot API client pointed at env.TELEGRAM_API_ROOT.
+ */
+import { Api } from "grammy";
+import { DEFAULT_API_ROOT, type Env } from "./env";
+import type { Deps } from "./deps";
+import type { Deck } from "./decks/schema";
+import { DeckRegistry } from "./decks/registry";
+import { createStores, type Stores } from "./store/stores";
+import type { UserStore } from "./store/users";
+
+export interface Services {
+  env: Env;
+  deps: Deps;
+  stores: Stores;
+  users: UserStore;
+  decks: DeckRegistry;
+  api: Api;
+}
+
+export function apiClientOptions(env: Env, deps: Deps) {
+  const client: { apiRoot: string; fetch?: typeof fetch } = { apiRoot: env.TELEGRAM_API_ROOT || DEFAULT_API_ROOT };
+  if (deps.fetch) client.fetch = deps.fetch;
+  return client;
+}
+
+export function createServices(env: Env, deps: Deps, bundled: readonly Deck[], api?: Api): Services {
+  const stores = createStores(deps.kv ?? env.KV, deps);
+  return {
+    env, deps, stores, users: stores.users,
+    decks: new DeckRegistry(bundled, stores.decks),
+    api: api ?? new Api(env.BOT_TOKEN, apiClientOptions(env, deps)),
+  };
+}
