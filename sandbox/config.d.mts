@@ -15,11 +15,11 @@ export const SANDBOX_GROUPS: readonly (SandboxGroup & { type: "supergroup" })[];
 export const DEFAULT_WORKER_PORT: number;
 export const DEFAULT_SANDBOX_PORT: number;
 
-export interface SandboxWorkerVars {
+export type SandboxWorkerVars = {
   BOT_TOKEN: string;
   WEBHOOK_SECRET: string;
   BOT_INFO: string;
   TELEGRAM_API_ROOT: string;
   ADMIN_USER_IDS: string;
-}
+};
 export function sandboxWorkerVars(opts: { sandboxUrl: string }): SandboxWorkerVars;

@@ -27,6 +27,8 @@ export interface SandboxOptions {
   cron?: string;
   /** How often to check the Worker's /healthz while it is down (default 2000 ms; every 30 s once up; 0 = never). */
   healthIntervalMs?: number;
+  /** Warn in the page when a button press is not answered within this time (default 15000 ms). */
+  callbackAnswerWarnMs?: number;
   /** Save the chats here (debounced) and load them at start, so they outlive a restart. */
   stateFile?: string;
   log?: (line: string) => void;
@@ -36,7 +38,7 @@ export interface SandboxOptions {
 export interface SandboxEvent {
   seq: number;
   at: number;
-  kind: "error" | "info" | "toast" | "alert" | "api-error" | string;
+  kind: "error" | "warning" | "info" | "toast" | "alert" | "api-error" | string;
   text: string;
   userId?: number;
   chatId?: number;

@@ -61,6 +61,7 @@ export async function startSandbox(options = {}) {
   const cron = options.cron ?? DAILY_CRON;
   const log = options.log ?? ((/** @type {string} */ line) => console.log(line));
   const healthIntervalMs = options.healthIntervalMs ?? 2000;
+  const callbackAnswerWarnMs = options.callbackAnswerWarnMs ?? 15_000;
   const users = options.users ?? SANDBOX_USERS.map((u) => ({ ...u }));
   const groups = options.groups ?? SANDBOX_GROUPS.map((g) => ({ ...g, members: [...g.members] }));
   const core =
@@ -137,10 +138,29 @@ export async function startSandbox(options = {}) {
   /** @type {() => void} */
   let markIdle = () => {};
 
+  /** @type {Set<ReturnType<typeof setTimeout>>} */
+  const callbackTimers = new Set();
   const unsubscribe = core.subscribe((event) => {
     if (event.type === "update" && mode === "webhook") {
       deliveryQueue.push(...core.takeUpdates());
       void pump();
+    }
+    if (event.type === "update" && event.update.callback_query) {
+      // Telegram shows a spinner on the button until the bot calls answerCallbackQuery.
+      const query = event.update.callback_query;
+      const timer = setTimeout(() => {
+        callbackTimers.delete(timer);
+        if (!core.callbackAnswers.some((a) => a.callback_query_id === query.id)) {
+          addEvent(
+            "warning",
+            `The bot did not answer the press of "${query.data}" within ${callbackAnswerWarnMs / 1000} s (answerCallbackQuery); ` +
+              "in Telegram the button keeps spinning.",
+            { userId: query.from.id },
+          );
+        }
+      }, callbackAnswerWarnMs);
+      timer.unref?.();
+      callbackTimers.add(timer);
     }
     if (event.type === "call") {
       const call = event.call;
@@ -306,6 +326,13 @@ export async function startSandbox(options = {}) {
         "content-length": String(bytes.length),
       });
       res.end(bytes);
+      return;
+    }
+
+    // The page and its API are for this machine's browser only: refuse other host names (DNS
+    // rebinding) and cross-site requests (another web page posting into the sandbox).
+    if (!isLocalHost(req.headers.host) || (req.headers.origin && !isLocalOrigin(req.headers.origin))) {
+      sendJson(res, 403, { ok: false, error: "The sandbox only answers pages it serves itself." });
       return;
     }
 
@@ -548,6 +575,7 @@ export async function startSandbox(options = {}) {
       unsubscribeSave();
       if (saveTimer !== undefined) saveNow();
       healthStopped = true;
+      for (const t of callbackTimers) clearTimeout(t);
       if (healthTimer) clearTimeout(healthTimer);
       for (const wake of [...stateWaiters]) wake();
       await new Promise((resolve) => {
@@ -559,6 +587,23 @@ export async function startSandbox(options = {}) {
 }
 
 // --- helpers ---------------------------------------------------------------------------------
+
+/** @param {string | undefined} host */
+function isLocalHost(host) {
+  if (!host) return false;
+  const name = host.replace(/:\d+$/, "").toLowerCase();
+  return name === "127.0.0.1" || name === "localhost" || name === "[::1]";
+}
+
+/** @param {string} origin */
+function isLocalOrigin(origin) {
+  try {
+    const u = new URL(origin);
+    return u.protocol === "http:" && isLocalHost(u.host);
+  } catch {
+    return false;
+  }
+}
 
 /** JSON replacer/reviver keeping file bytes in the saved state. */
 function replaceBytes(/** @type {string} */ _key, /** @type {unknown} */ value) {

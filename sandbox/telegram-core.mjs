@@ -1404,7 +1404,9 @@ export function createTelegram(options) {
       if (url === "") {
         webhook = undefined;
       } else {
-        if (!/^https?:\/\/./i.test(url)) throw badRequest("bad webhook: An HTTPS URL must be provided for webhook");
+        // Telegram wants HTTPS; plain http is let through for loopback addresses only (local setups).
+        const loopback = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/i.test(url);
+        if (!/^https:\/\/./i.test(url) && !loopback) throw badRequest("bad webhook: An HTTPS URL must be provided for webhook");
         const secret = asString(p.secret_token);
         if (secret !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(secret)) throw badRequest("bad webhook: secret token contains unallowed characters");
         const allowed = p.allowed_updates === undefined ? undefined : asJson(p.allowed_updates, "allowed updates");

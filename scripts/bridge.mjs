@@ -98,11 +98,18 @@ already or --no-worker is given.`);
         return 1;
       }
       if (!cfg.file) {
-        console.error("Lectern bridge: .dev.vars is missing; wrangler dev needs it for the real bot's settings.");
+        console.error(`Lectern bridge: ${args.envFile ?? ".dev.vars"} is missing; wrangler dev needs it for the real bot's settings.`);
         return 1;
       }
       console.log(`Lectern bridge: starting the Worker with wrangler dev on port ${workerPort} (settings from .dev.vars)…`);
-      wrangler = startWranglerDev({ root, port: workerPort, onOutput: prefixer("[worker] ") });
+      wrangler = startWranglerDev({
+        root,
+        port: workerPort,
+        // The Worker reads the same file as the bridge: .dev.vars by default (wrangler's own
+        // lookup), or the --env-file given.
+        envFile: args.envFile ? cfg.file : undefined,
+        onOutput: prefixer("[worker] "),
+      });
       void wrangler.exited.then((code) => {
         if (!stopping) {
           console.error(`Lectern bridge: wrangler dev exited (${code}).`);

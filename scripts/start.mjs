@@ -140,7 +140,8 @@ async function main() {
     await waitForHealthy(`${workerUrl}/healthz`, { wrangler, timeoutMs: 180_000 });
   } catch (e) {
     if (stopping) return 0;
-    console.error(`Lectern sandbox: the Worker did not come up: ${e instanceof Error ? e.message : e}`);
+    const reason = (e instanceof Error ? e.message : String(e)).split("\n")[0];
+    console.error(`Lectern sandbox: the Worker did not come up: ${reason}`);
     await shutdown(1);
     return 1;
   }

@@ -590,9 +590,9 @@ function alertBox(text) {
 /** @param {string} kind @param {string} text */
 function notice(kind, text) {
   const box = /** @type {HTMLElement} */ ($('[data-testid="notices"]'));
-  const cls = kind === "info" ? "info" : kind === "api-error" ? "warn" : "error";
+  const cls = kind === "info" ? "info" : kind === "api-error" || kind === "warning" ? "warn" : "error";
   const close = el("button", { type: "button", class: "notice-close", "aria-label": "Dismiss" }, "✕");
-  const n = el("div", { class: `notice ${cls}`, "data-testid": kind === "info" ? "notice-info" : "notice-error", role: cls === "info" ? "status" : "alert" },
+  const n = el("div", { class: `notice ${cls}`, "data-testid": kind === "info" ? "notice-info" : kind === "warning" ? "notice-warning" : "notice-error", role: cls === "info" ? "status" : "alert" },
     el("span", {}, kind === "api-error" ? `Bot API refused a call — ${text}` : text), close);
   close.addEventListener("click", () => n.remove());
   box.append(n);

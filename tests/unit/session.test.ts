@@ -10,7 +10,7 @@ function card(over: Partial<CardState>): CardState {
 }
 
 function deck(states: (CardState | undefined)[]): DeckView & { map: Map<string, CardState | undefined> } {
-  const map = new Map(states.map((s, i) => [`c${i}`, s] as const));
+  const map = new Map<string, CardState | undefined>(states.map((s, i) => [`c${i}`, s]));
   return { cardIds: states.map((_, i) => `c${i}`), state: (id) => map.get(id), map };
 }
 

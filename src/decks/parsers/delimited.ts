@@ -34,7 +34,7 @@ export function parseDelimited(text: string, delimiter: string, options: { quote
     newline: "\n",
     // NUL never occurs in decoded uploads (they are rejected as binary), so it disables quoting.
     quoteChar: options.quotes === false ? "\u0000" : '"',
-    escapeChar: '"',
+    escapeChar: options.quotes === false ? "\u0000" : '"',
     skipEmptyLines: false,
     header: false,
     dynamicTyping: false,
