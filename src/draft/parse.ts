@@ -39,7 +39,7 @@ export function looksLikeHeading(line: string): boolean {
   if (/[.!?;,:…]["”’)]?$/.test(t)) return false;
   if (/^[a-z]/.test(t)) return false;
   const n = t.split(/\s+/).length;
-  return n <= 14;
+  return n <= 16;
 }
 
 function parseText(src: string): Block[] {

@@ -24,8 +24,8 @@ export function skipRanges(s: string): Span[] {
   for (const m of s.matchAll(/\b(?:https?:\/\/|www\.)[^\s)]+/gi)) out.push({ start: m.index, end: m.index + m[0].length });
   for (const m of s.matchAll(/\s*\(([^()]*(?:\([^()]*\)[^()]*)*)\)/g)) {
     const inner = m[1]!.trim();
-    const cite = /^(see|cf\.?|for (further|more)\b|e\.g\.|i\.e\.)/i.test(inner) || /^[A-Z][\p{L}'’\- ]+(?:,| et al\.?,?| and [A-Z][\p{L}'’\-]+,)\s*(1[89]|20)\d\d[a-z]?$/u.test(inner) || /^(https?:|www\.)/i.test(inner);
-    if (cite) out.push({ start: m.index, end: m.index + m[0].length, ...{} });
+    const cite = /^(see|cf\.?|e\.g\.|i\.e\.)\b/i.test(inner) || /\bsee\s+(?:also\s+)?[A-Z]/.test(inner) || /\b(?:Module|Chapter|Section)\s+\d/.test(inner) || /^[A-Z][\p{L}'’\- ]+(?:,| et al\.?,?| and [A-Z][\p{L}'’\-]+,)\s*(1[89]|20)\d\d[a-z]?$/u.test(inner) || /^(https?:|www\.)/i.test(inner);
+    if (cite) out.push({ start: m.index, end: m.index + m[0].length });
   }
   return out;
 }
@@ -328,6 +328,11 @@ export interface NumberSpan extends Span {
 }
 
 const MONTH_RE = MONTHS.join("|");
+const DAY_MONTH_YEAR = new RegExp(`\\b(\\d{1,2})\\s+(${MONTH_RE})\\s+(\\d{4})\\b`, "g");
+const MONTH_DAY_YEAR = new RegExp(`\\b(${MONTH_RE})\\s+(\\d{1,2}),\\s+(\\d{4})\\b`, "g");
+const MONTH_YEAR = new RegExp(`\\b(${MONTH_RE})\\s+(\\d{4})\\b`, "g");
+const NUMBER_WORD_RE = new RegExp(`\\b(${Object.keys(NUMBER_WORDS).join("|")})\\b`, "gi");
+const ORDINAL_RE = new RegExp(`\\b(${Object.keys(ORDINALS).join("|")}|\\d{1,3}(?:st|nd|rd|th))\\b`, "gi");
 const REFERENCE_BEFORE = /\b(?:modules?|chapters?|sections?|fig(?:ure)?s?\.?|tables?|pages?|p\.|pp\.|no\.|nos\.|parts?|annex(?:es)?|appendix|volumes?|vol\.|steps?|series|resolutions?|goals?|targets?|rules?|phases?|levels?|grades?|rooms?|units?|paragraphs?|para\.|version|v\.|box|item|question|exercise|lesson|session|week|day|act|decision)\s*$/i;
 
 export function findNumbers(s: string, skip: readonly Span[] = skipRanges(s)): NumberSpan[] {
@@ -342,10 +347,10 @@ export function findNumbers(s: string, skip: readonly Span[] = skipRanges(s)): N
     const ws = m[1]!.split(/\s+/);
     return STOPWORDS.has(ws[0]!.toLowerCase()) ? "" : ws[0]!;
   };
-  const re = (src: string, flags = "g") => new RegExp(src, flags);
-  for (const m of s.matchAll(re(`\\b(\\d{1,2})\\s+(${MONTH_RE})\\s+(\\d{4})\\b`))) add({ start: m.index, end: m.index + m[0].length, kind: "date", text: m[0], value: Number(m[3]), shape: "day", word: false, noun: "" });
-  for (const m of s.matchAll(re(`\\b(${MONTH_RE})\\s+(\\d{1,2}),\\s+(\\d{4})\\b`))) add({ start: m.index, end: m.index + m[0].length, kind: "date", text: m[0], value: Number(m[3]), shape: "day", word: false, noun: "" });
-  for (const m of s.matchAll(re(`\\b(${MONTH_RE})\\s+(\\d{4})\\b`))) add({ start: m.index, end: m.index + m[0].length, kind: "date", text: m[0], value: Number(m[2]), shape: "month", word: false, noun: "" });
+  if (!/\d|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|twentieth)\b/i.test(s)) return out;
+  for (const m of s.matchAll(DAY_MONTH_YEAR)) add({ start: m.index, end: m.index + m[0].length, kind: "date", text: m[0], value: Number(m[3]), shape: "day", word: false, noun: "" });
+  for (const m of s.matchAll(MONTH_DAY_YEAR)) add({ start: m.index, end: m.index + m[0].length, kind: "date", text: m[0], value: Number(m[3]), shape: "day", word: false, noun: "" });
+  for (const m of s.matchAll(MONTH_YEAR)) add({ start: m.index, end: m.index + m[0].length, kind: "date", text: m[0], value: Number(m[2]), shape: "month", word: false, noun: "" });
   for (const m of s.matchAll(/\b(early|mid|late)[-\s](1[5-9]\d\d|20\d\d)\b/gi)) add({ start: m.index, end: m.index + m[0].length, kind: "date", text: m[0], value: Number(m[2]), shape: "part", word: false, noun: "" });
   for (const m of s.matchAll(/\b(1[5-9]\d0|20\d0)s\b/g)) add({ start: m.index, end: m.index + m[0].length, kind: "date", text: m[0], value: Number(m[1]), shape: "decade", word: false, noun: "" });
   for (const m of s.matchAll(/(?<![\w$€£.,\-/])(1[5-9]\d\d|20\d\d)(?![\w%.,]\d|[\w%\-/])/g)) {
@@ -363,8 +368,7 @@ export function findNumbers(s: string, skip: readonly Span[] = skipRanges(s)): N
     add({ start, end, kind: "number", text: m[0], value, shape: m[3] ? "percent" : m[1] ? "money" : "count", word: false, noun: nounAfter(end) });
   }
   // counts in words: "three elements", "four years"
-  const wordRe = new RegExp(`\\b(${Object.keys(NUMBER_WORDS).join("|")})\\b`, "gi");
-  for (const m of s.matchAll(wordRe)) {
+  for (const m of s.matchAll(NUMBER_WORD_RE)) {
     const end = m.index + m[0].length;
     const noun = nounAfter(end);
     if (!noun || /^(of|to|or|and)$/i.test(noun)) continue;
@@ -372,8 +376,7 @@ export function findNumbers(s: string, skip: readonly Span[] = skipRanges(s)): N
     add({ start: m.index, end, kind: "number", text: m[0], value: NUMBER_WORDS[m[1]!.toLowerCase()]!, shape: "count", word: true, noun });
   }
   // ordinals: "the sixth session"
-  const ordRe = new RegExp(`\\b(${Object.keys(ORDINALS).join("|")}|\\d{1,3}(?:st|nd|rd|th))\\b`, "gi");
-  for (const m of s.matchAll(ordRe)) {
+  for (const m of s.matchAll(ORDINAL_RE)) {
     const end = m.index + m[0].length;
     const noun = nounAfter(end);
     if (!noun) continue;

@@ -34,9 +34,24 @@ export function slugify(s: string, max = 40): string {
   return (at >= Math.min(8, max) ? cut.slice(0, at) : slug.slice(0, max)).replace(/-+$/, "");
 }
 
+// Memo tables for the hot helpers; `resetMemo()` empties them (the drafter calls it per document,
+// so a long-lived Worker isolate does not accumulate them).
+const normMemo = new Map<string, string>();
+const tokenMemo = new Map<string, Set<string>>();
+
+export function resetMemo(): void {
+  normMemo.clear();
+  tokenMemo.clear();
+}
+
 /** Case/whitespace-insensitive identity (the schema's rule for "equal" options). */
 export function norm(s: string): string {
-  return s.trim().toLowerCase().replace(/\s+/g, " ");
+  let n = normMemo.get(s);
+  if (n === undefined) {
+    n = s.trim().toLowerCase().replace(/\s+/g, " ");
+    normMemo.set(s, n);
+  }
+  return n;
 }
 
 /** Collapse runs of whitespace to one space and trim. */
@@ -92,11 +107,17 @@ export function contentStems(s: string): string[] {
     .map(stem);
 }
 
-export function tokenSet(s: string): Set<string> {
-  return new Set(contentStems(s));
+/** Content-stem set of a text (memoised: do not mutate the result). */
+export function tokenSet(s: string): ReadonlySet<string> {
+  let t = tokenMemo.get(s);
+  if (!t) {
+    t = new Set(contentStems(s));
+    tokenMemo.set(s, t);
+  }
+  return t;
 }
 
-export function jaccard(a: Set<string>, b: Set<string>): number {
+export function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
   if (a.size === 0 && b.size === 0) return 1;
   let inter = 0;
   for (const x of a) if (b.has(x)) inter++;

@@ -82,7 +82,12 @@ export function toUnits(blocks: readonly Block[], titleBlock: number): Unit[] {
   const levels: number[] = [];
   blocks.forEach((b, bi) => {
     if (b.kind === "heading") {
-      if (bi === titleBlock) return;
+      if (bi === titleBlock) {
+        // what precedes the title (a date line, a blurb) heads nothing
+        path = [];
+        levels.length = 0;
+        return;
+      }
       while (levels.length && levels[levels.length - 1]! >= b.level) {
         levels.pop();
         path = path.slice(0, -1);

@@ -15,6 +15,7 @@ import type { BotContext } from "../bot/context";
 import { isTransient } from "../store/errors";
 import { describeError } from "../log";
 import { NAME, VERSION } from "../version";
+import { createApi } from "./api";
 
 export interface AppOptions {
   deps?: Partial<Deps>;
@@ -57,10 +58,13 @@ export function createApp(options: AppOptions = {}) {
     }
   });
 
+  app.route("/api", createApi(deps, decks));
+
   app.notFound((c) => c.json({ error: "not found" }, 404));
   app.onError((err, c) => {
+    if (isTransient(err)) return c.json({ ok: false, error: "temporarily unavailable, please retry" }, 503);
     deps.log({ t: "error", where: "http", error: describeError(err) });
-    return c.json({ error: "internal error" }, 500);
+    return c.json({ ok: false, error: "internal error" }, 500);
   });
 
   return app;

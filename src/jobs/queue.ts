@@ -6,8 +6,12 @@
 import type { Services } from "../services";
 import type { Job } from "./types";
 import { dailyFor } from "./daily";
-import { pushTo } from "./push";
+import { chunk, finalize, plan, type FanoutOp, type RunDoc } from "./fanout";
+import { pushOp } from "./push";
+import { statsOp } from "./class-stats";
 import { RateLimited } from "./telegram-errors";
+
+export const OPS = { push: pushOp, stats: statsOp } as unknown as Record<RunDoc["op"], FanoutOp<unknown, unknown>>;
 
 export async function consume(svc: Services, batch: MessageBatch<Job>): Promise<void> {
   let pause: number | undefined;
@@ -18,9 +22,22 @@ export async function consume(svc: Services, batch: MessageBatch<Job>): Promise<
     }
     try {
       const job = msg.body;
-      if (job.kind === "daily") await dailyFor(svc, job.uid, job.slot);
-      else if (job.kind === "push") await pushTo(svc, job.push, job.uids);
-      else svc.deps.log({ t: "queue", problem: "unknown job", kind: (job as { kind?: unknown }).kind });
+      switch (job.kind) {
+        case "daily":
+          await dailyFor(svc, job.uid, job.slot);
+          break;
+        case "plan":
+          await plan(svc, OPS, job.run);
+          break;
+        case "chunk":
+          await chunk(svc, OPS, job.run, job.n, job.uids);
+          break;
+        case "final":
+          await finalize(svc, OPS, job.run);
+          break;
+        default:
+          svc.deps.log({ t: "queue", problem: "unknown job", kind: (job as { kind?: unknown }).kind });
+      }
       msg.ack();
     } catch (err) {
       if (err instanceof RateLimited) {

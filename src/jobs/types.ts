@@ -2,5 +2,9 @@
 export type Job =
   /** Send one learner their daily quiz (slot and time of the cron run that enqueued it). */
   | { kind: "daily"; uid: number; slot: string; at: number }
-  /** Notify some students of a lecturer's push (see jobs/push.ts). */
-  | { kind: "push"; push: string; uids: number[] };
+  /** A class fan-out (push, class stats): list the roster and enqueue its chunks. */
+  | { kind: "plan"; run: string }
+  /** Process some students of a fan-out run. */
+  | { kind: "chunk"; run: string; n: number; uids: number[] }
+  /** Gather the chunks' results and report to the lecturer (re-enqueues itself until done). */
+  | { kind: "final"; run: string };

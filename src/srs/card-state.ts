@@ -24,24 +24,27 @@ export interface CardState {
   rs: number;
   /** 1 when the learner suspended the card (it leaves sessions and quizzes). */
   susp: number;
+  /** Scheduled reviews so far (first grades of a day), for success rates. */
+  reps: number;
 }
 
 export const LEECH_LAPSES = 8;
-const FIELDS = 10;
+/** Stored fields; records written before `reps` existed have 10 (reps is then estimated). */
+const FIELDS = 11;
 
 export type PackedCard = number[];
 
 export function packCard(c: CardState): PackedCard {
-  return [c.n, c.i, c.ef, c.due, c.last, c.g, c.lapses, c.intro, c.rs, c.susp];
+  return [c.n, c.i, c.ef, c.due, c.last, c.g, c.lapses, c.intro, c.rs, c.susp, c.reps];
 }
 
 /** Reads a stored card; anything malformed gives undefined (the caller logs and treats it as new). */
 export function unpackCard(a: unknown): CardState | undefined {
-  if (!Array.isArray(a) || a.length !== FIELDS) return undefined;
-  for (let k = 0; k < FIELDS; k++) if (!Number.isSafeInteger(a[k])) return undefined;
-  const [n, i, ef, due, last, g, lapses, intro, rs, susp] = a as number[];
+  if (!Array.isArray(a) || (a.length !== FIELDS && a.length !== FIELDS - 1)) return undefined;
+  for (let k = 0; k < a.length; k++) if (!Number.isSafeInteger(a[k])) return undefined;
+  const [n, i, ef, due, last, g, lapses, intro, rs, susp, reps] = a as number[];
   if (n! < 0 || i! < 0 || ef! < 130 || ef! > 1000 || g! < 0 || g! > 5 || lapses! < 0 || (susp !== 0 && susp !== 1)) return undefined;
-  return { n: n!, i: i!, ef: ef!, due: due!, last: last!, g: g!, lapses: lapses!, intro: intro!, rs: rs!, susp: susp! };
+  return { n: n!, i: i!, ef: ef!, due: due!, last: last!, g: g!, lapses: lapses!, intro: intro!, rs: rs!, susp: susp!, reps: reps ?? n! + lapses! };
 }
 
 export type CardPhase = "new" | "learning" | "young" | "mature";

@@ -63,7 +63,7 @@ export function applyGrade(prev: CardState | undefined, grade: Grade, day: numbe
     const state = { ...prev, g: grade, rs: grade < 4 ? press : prev.rs };
     return { state, scheduled: false };
   }
-  const base = prev ?? { n: 0, i: 0, ef: 250, due: day, last: -1, g: 0, lapses: 0, intro: day, rs: -1, susp: 0 };
+  const base = prev ?? { n: 0, i: 0, ef: 250, due: day, last: -1, g: 0, lapses: 0, intro: day, rs: -1, susp: 0, reps: 0 };
   const r = sm2Hundredths(base.n, base.i, base.ef, grade);
   if (!prev) stat.introduced++;
   else {
@@ -78,6 +78,7 @@ export function applyGrade(prev: CardState | undefined, grade: Grade, day: numbe
   const state: CardState = {
     n: r.n, i: r.interval, ef: r.ef100, due: day + r.interval, last: day, g: grade,
     lapses: base.lapses + (grade < 3 ? 1 : 0), intro: prev ? prev.intro : day, rs: grade < 4 ? press : base.rs, susp: base.susp,
+    reps: base.reps + 1,
   };
   return { state, scheduled: true };
 }

@@ -3,13 +3,23 @@ import type { Deps } from "../deps";
 import { UserStore } from "./users";
 import { UploadedDecks } from "./decks";
 import { ScheduleIndex } from "./schedule";
+import { ClassStore } from "./classes";
+import { LecturerStore } from "./lecturers";
 
 export interface Stores {
   users: UserStore;
   decks: UploadedDecks;
   schedule: ScheduleIndex;
+  classes: ClassStore;
+  lecturers: LecturerStore;
 }
 
 export function createStores(kv: KVNamespace, deps: Deps): Stores {
-  return { users: new UserStore(kv, deps), decks: new UploadedDecks(kv, deps), schedule: new ScheduleIndex(kv, deps) };
+  return {
+    users: new UserStore(kv, deps),
+    decks: new UploadedDecks(kv, deps),
+    schedule: new ScheduleIndex(kv, deps),
+    classes: new ClassStore(kv, deps),
+    lecturers: new LecturerStore(kv, deps),
+  };
 }

@@ -87,6 +87,17 @@ export const UserSchema = v.object({
   daily: v.object({ lastSent: int, lastCaughtUp: int, slot: v.optional(v.string()) }),
   classes: v.array(v.string()),
   role: v.optional(v.picklist(["lecturer"])),
+  /** Lecturers: the classes (join codes) and uploaded decks they own. */
+  owns: v.optional(
+    v.object({
+      classes: v.array(v.object({ code: v.string(), name: v.string(), closed: v.optional(v.boolean()) })),
+      decks: v.array(v.object({ id: v.string(), title: v.string(), cards: v.number() })),
+      /** SHA-256 (hex) of the lecturer's current API token, so /token revoke can find it. */
+      token: v.optional(v.string()),
+    }),
+  ),
+  /** Recent lecturer pushes already delivered to this learner (idempotent fan-out). */
+  pushes: v.optional(v.array(v.string())),
   /** Set when Telegram answered 403: the learner blocked the bot. Cleared on their next message. */
   blocked: v.optional(v.boolean()),
   /** Private chat with the bot (= user id once they have written to it). */

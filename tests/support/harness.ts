@@ -16,6 +16,7 @@ export const BOT_INFO = JSON.parse(env.BOT_INFO!);
 export const START = Date.UTC(2026, 10, 2, 9, 0, 0); // Monday 2 November 2026, 09:00 UTC
 
 let nextUserId = 10_000;
+let harnesses = 0;
 /** A fresh user id per call: KV persists between tests of one file. */
 export function freshUserId(): number {
   return nextUserId++;
@@ -40,7 +41,8 @@ export function createHarness(options: HarnessOptions = {}) {
   const tg: Telegram = createTelegram({ token: env.BOT_TOKEN, botInfo: BOT_INFO, users, groups: options.groups ?? [], now });
   const kv = new CountingKv(env.KV, now);
   const logs: Record<string, unknown>[] = [];
-  let seed = 1;
+  // A different random stream per harness: KV persists across the tests of a file.
+  let seed = ++harnesses * 7919;
   let forged = 0;
   const queue = new FakeQueue(now);
   const worker = createWorker({

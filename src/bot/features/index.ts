@@ -6,6 +6,9 @@ import { decksFeature } from "./decks";
 import { reviewFeature } from "./review";
 import { quizFeature } from "./quiz";
 import { settingsFeature } from "./settings";
+import { lecturerFeature } from "./lecturer";
+import { classesFeature } from "./classes";
+import { statsFeature } from "./stats";
 import { unhandledFeature } from "./unhandled";
 
-export const features: Composer<BotContext>[] = [startFeature, decksFeature, reviewFeature, quizFeature, settingsFeature, unhandledFeature];
+export const features: Composer<BotContext>[] = [startFeature, decksFeature, reviewFeature, quizFeature, settingsFeature, lecturerFeature, classesFeature, statsFeature, unhandledFeature];

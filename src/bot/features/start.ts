@@ -6,13 +6,14 @@ import { esc } from "../render";
 
 export const startFeature = new Composer<BotContext>();
 
-/** Deep-link payloads: `join_<code>` (a class), `deck_<id>` (a deck's page), `review`, `quiz`. */
+/** Deep-link payloads: `join_<code>` (a class), `lect_<code>` (a lecturer invite), `deck_<id>` (a deck's page), `review`, `quiz`. */
 export type StartPayload =
   | { kind: "none" }
   | { kind: "join"; code: string }
   | { kind: "deck"; id: string }
   | { kind: "review" }
   | { kind: "quiz" }
+  | { kind: "lecturer"; code: string }
   | { kind: "unknown" };
 
 export function parseStartPayload(payload: string): StartPayload {
@@ -21,6 +22,8 @@ export function parseStartPayload(payload: string): StartPayload {
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(p)) return { kind: "unknown" };
   let m = /^join_([A-Za-z0-9_-]{8,58})$/.exec(p);
   if (m) return { kind: "join", code: m[1]! };
+  m = /^lect_([A-Za-z0-9_-]{16,40})$/.exec(p);
+  if (m) return { kind: "lecturer", code: m[1]! };
   m = /^deck_([a-z0-9][a-z0-9-]{0,39})$/.exec(p);
   if (m) return { kind: "deck", id: m[1]! };
   if (p === "review") return { kind: "review" };
@@ -80,7 +83,7 @@ export const LECTURER_HELP = [
 
 startFeature.command("start", async (ctx, next) => {
   const payload = parseStartPayload(typeof ctx.match === "string" ? ctx.match : "");
-  if (payload.kind === "join" || payload.kind === "deck" || payload.kind === "review" || payload.kind === "quiz") {
+  if (payload.kind !== "none" && payload.kind !== "unknown") {
     // Handled by the classes, decks, review and quiz features, further down the chain.
     ctx.startPayload = payload;
     return next();

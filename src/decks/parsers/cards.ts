@@ -7,7 +7,7 @@ import { CARD_LIMITS, CardSchema, DECK_LIMITS, QUIZ_LIMITS, quizQuestion, valida
 import { explain } from "./hints";
 import type { Problems } from "./problems";
 import { UPLOAD_LIMITS, type UploadFormat, type UploadOptions, type UploadResult } from "./types";
-import { SLUG, baseName, excerpt, frontId, normalizeFront, plural, sameText, shortHash, slugify, stem } from "./text";
+import { SLUG, baseName, compareKey, excerpt, frontId, normalizeFront, plural, shortHash, slugify, stem } from "./text";
 
 export interface RowCard {
   line: number;
@@ -208,12 +208,16 @@ function checkRow(row: RowCard, names: Names, add: (message: string) => void): v
   if (row.back.length > QUIZ_LIMITS.option) {
     add(`too long for a quiz: the ${names.back} is ${row.back.length} characters but a quiz answer holds at most ${QUIZ_LIMITS.option} — shorten it, or remove the distractors to make the card review-only`);
   }
+  const back = compareKey(row.back);
+  const seen = new Map<string, number>();
   ds.forEach((d, i) => {
     if (d.length > QUIZ_LIMITS.option) {
       add(`too long for a quiz: distractor ${i + 1} is ${d.length} characters but a quiz answer holds at most ${QUIZ_LIMITS.option} — shorten it`);
     }
-    if (row.back && sameText(d, row.back)) add(`distractor ${i + 1} ${excerpt(d)} is the same as the ${names.back} — replace it with a wrong answer`);
-    const j = ds.findIndex((e) => sameText(e, d));
-    if (j < i) add(`distractors ${j + 1} and ${i + 1} are the same (${excerpt(d)}) — make every distractor different`);
+    const key = compareKey(d);
+    if (row.back && key === back) add(`distractor ${i + 1} ${excerpt(d)} is the same as the ${names.back} — replace it with a wrong answer`);
+    const j = seen.get(key);
+    if (j !== undefined) add(`distractors ${j + 1} and ${i + 1} are the same (${excerpt(d)}) — make every distractor different`);
+    else seen.set(key, i);
   });
 }

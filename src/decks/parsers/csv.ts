@@ -9,7 +9,7 @@ import type { UploadOptions, UploadResult } from "./types";
 import { excerpt, plural } from "./text";
 
 const NAMES: Names = { front: "front", back: "back", row: "row" };
-const KNOWN = "front, back, distractor1, distractor2, … (or distractors with | between), tags, id, quote";
+const KNOWN = "front, back, distractor1…distractorN or distractors (with | between), tags, id, quote";
 
 type Role = "front" | "back" | "distractor" | "distractors" | "tags" | "id" | "quote" | "source";
 
@@ -83,7 +83,9 @@ export function parseCsv(text: string, delimiter: string, fileName: string, opts
     if (cols.length > 1) problems.add(header.line, `the header row has ${cols.length} "${role}" columns (columns ${cols.map((i) => i + 1).join(" and ")}) — keep one and rename or delete the others`);
   }
   const ignored = header.fields.flatMap((f, i) => (roles[i] === undefined && f.trim() !== "" ? [excerpt(f, 30)] : []));
-  if (ignored.length) warnings.push(`ignored ${ignored.length === 1 ? "column" : "columns"} ${ignored.join(", ")} (known columns: ${KNOWN})`);
+  if (ignored.length) {
+    warnings.push(`${ignored.length === 1 ? "the column" : "the columns"} ${ignored.join(", ")} ${ignored.length === 1 ? "is" : "are"} ignored — Lectern reads the columns ${KNOWN}`);
+  }
   if (problems.count) return problems.result(format);
 
   const rows = keepRowsBeforeQuoteErrors({ rows: body, quoteErrors: parsed.quoteErrors }, delimiter, problems);

@@ -1,7 +1,7 @@
 /** Turns schema (valibot) messages into "what is wrong — how to fix it" messages. */
 
 const RULES: Array<[RegExp, (m: RegExpMatchArray) => string]> = [
-  [/^Invalid key: Expected "(.+)" but received undefined$/, (m) => `"${m[1]}" is missing — add it`],
+  [/^Invalid key: Expected "(.+)" but received undefined$/, (m) => `"${m[1]}" is missing — add "${m[1]}": …`],
   [/^Invalid key: Expected never but received "(.+)"$/, (m) => `unknown field "${m[1]}" — remove it or correct its spelling`],
   [/^Invalid type: Expected (.+) but received (.+)$/, (m) => `wrong type: expected ${m[1]} but found ${m[2]} — correct the value`],
   [/^a quiz card's (front|back) must be at most (\d+) characters$/, (m) => `too long for a quiz: a quiz card's ${m[1]} must be at most ${m[2]} characters — shorten it, or remove the distractors to make the card review-only`],

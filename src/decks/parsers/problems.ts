@@ -3,6 +3,8 @@ import { MAX_LISTED_PROBLEMS, type UploadFormat, type UploadProblem, type Upload
 /** Collects problems; all are counted, the first MAX_LISTED_PROBLEMS (in line order) are listed. */
 export class Problems {
   readonly all: UploadProblem[] = [];
+  /** Problems known to exist but not described (e.g. beyond what validateDeck lists). */
+  private unlisted = 0;
 
   add(line: number | undefined, message: string, where?: string): void {
     const p: UploadProblem = { message };
@@ -11,13 +13,13 @@ export class Problems {
     this.all.push(p);
   }
 
-  get count(): number {
-    return this.all.length;
+  /** Counts problems that are known to exist but have no description. */
+  addUnlisted(n: number): void {
+    this.unlisted += Math.max(0, n);
   }
 
-  /** Problems on a given line (used to skip follow-up checks once a row has a problem). */
-  hasLine(line: number): boolean {
-    return this.all.some((p) => p.line === line);
+  get count(): number {
+    return this.all.length + this.unlisted;
   }
 
   result(format: UploadFormat | undefined): UploadResult {
@@ -26,7 +28,7 @@ export class Problems {
       .map((p, i) => ({ p, i }))
       .sort((a, b) => (a.p.line ?? 0) - (b.p.line ?? 0) || a.i - b.i)
       .map((x) => x.p);
-    const r: UploadResult = { ok: false, problems: sorted.slice(0, MAX_LISTED_PROBLEMS), totalProblems: sorted.length };
+    const r: UploadResult = { ok: false, problems: sorted.slice(0, MAX_LISTED_PROBLEMS), totalProblems: sorted.length + this.unlisted };
     if (format) r.format = format;
     return r;
   }

@@ -22,10 +22,6 @@ export class LineIndex {
   columnAt(offset: number): number {
     return offset - this.starts[this.lineAt(offset) - 1]! + 1;
   }
-
-  get lines(): number {
-    return this.starts.length;
-  }
 }
 
 /** `\r\n` and lone `\r` become `\n` (line numbers then match what editors show). */
@@ -110,8 +106,7 @@ export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/** Compare texts the way the schema does (trimmed, case- and whitespace-insensitive). */
-export function sameText(a: string, b: string): boolean {
-  const norm = (s: string) => s.trim().toLowerCase().replace(/\s+/g, " ");
-  return norm(a) === norm(b);
+/** The key texts are compared by, as the schema does (trimmed, case- and whitespace-insensitive). */
+export function compareKey(s: string): string {
+  return s.trim().toLowerCase().replace(/\s+/g, " ");
 }

@@ -1,0 +1,200 @@
+/**
+ * /stats (and the review summary's 📊 button), the leech and suspended-card buttons, /export and
+ * /forget. Private chat only: these are one learner's own figures and data.
+ *
+ * KV: /stats and /export read the learner's record once (+1 per uploaded deck not cached) and write
+ * nothing. A card button (reset, suspend, unsuspend) reads once and writes at most once; a button
+ * whose effect is already in place (a double tap) writes nothing. /forget asks first; its
+ * confirmation deletes every key about the learner (see stats/forget.ts).
+ */
+import { Composer, InlineKeyboard, InputFile } from "grammy";
+import type { BotContext } from "../context";
+import { Learner, loadLearner, saveLearner } from "../learner";
+import { editOrIgnore } from "./decks";
+import { esc, plural } from "../render";
+import { isLeech } from "../../srs/card-state";
+import { dayToIso } from "../../srs/days";
+import { statsView, suspendedView, type StatsInput, type View } from "../../stats/view";
+import type { TableDeck } from "../../stats/figures";
+import { ankiFileName, ankiTsv, progressCsv } from "../../stats/export";
+import { forgetLearner } from "../../stats/forget";
+import {
+  cardTag, FORGET_CALLBACK, packForgetNo, packForgetYes, STATS_CALLBACK, STATS_NEW, STATS_VIEW, unpackCardAction, unpackForget,
+  unpackSuspendedPage, type CardAction,
+} from "../../stats/callbacks";
+
+export const statsFeature = new Composer<BotContext>();
+
+/** Anki files sent by one /export at most (each is a Bot API call: stay well under 50 subrequests). */
+export const MAX_EXPORT_DECKS = 20;
+/** How long a /forget confirmation button stays valid. */
+export const FORGET_VALID_MINUTES = 24 * 60;
+
+const PRIVATE_ONLY = "That is between you and me — send it in our private chat.";
+
+/** The subscribed decks (bundled: no read; uploaded: through the registry) as /stats shows them. */
+async function statsInput(ctx: BotContext, learner: Learner): Promise<StatsInput> {
+  const subscribed = learner.subscribed();
+  const loaded = await ctx.decks.getMany(subscribed.map(([, id]) => id));
+  const decks: TableDeck[] = subscribed.flatMap(([table, id]) => (loaded.has(id) ? [{ table, deck: loaded.get(id)! }] : []));
+  return {
+    doc: learner.doc,
+    today: learner.today,
+    decks,
+    state: (deckId, cardId) => learner.state(deckId, cardId),
+    missing: subscribed.length - decks.length,
+  };
+}
+
+const markup = (v: View) => (v.keyboard.inline_keyboard.length ? v.keyboard : undefined);
+
+async function sendStats(ctx: BotContext): Promise<void> {
+  ctx.trace.feature = "stats";
+  const learner = await loadLearner(ctx);
+  const v = statsView(await statsInput(ctx, learner));
+  const reply_markup = markup(v);
+  await ctx.reply(v.text, { parse_mode: "HTML", link_preview_options: { is_disabled: true }, ...(reply_markup ? { reply_markup } : {}) });
+}
+
+statsFeature.command("stats", async (ctx) => {
+  if (ctx.chat.type !== "private") return void (await ctx.reply(PRIVATE_ONLY));
+  await sendStats(ctx);
+});
+
+statsFeature.callbackQuery(STATS_NEW, async (ctx) => {
+  await ctx.answerCallbackQuery();
+  await sendStats(ctx);
+});
+
+// ---- the stats views and the card buttons ------------------------------------------------
+
+statsFeature.callbackQuery(STATS_CALLBACK, async (ctx) => {
+  ctx.trace.feature = "stats";
+  const data = ctx.callbackQuery.data;
+  const page = unpackSuspendedPage(data);
+  const action = unpackCardAction(data);
+  if (data !== STATS_VIEW && page === null && !action) return ctx.answerCallbackQuery({ text: "That button is not valid." });
+  const learner = await loadLearner(ctx);
+  if (action) {
+    const result = await applyCardAction(ctx, learner, action);
+    await ctx.answerCallbackQuery({ text: result.text });
+    if (!result.render) return;
+    // Re-read the states from the (possibly changed) record, not the memo of the old ones.
+    const fresh = new Learner(learner.id, learner.doc, learner.stored, learner.now);
+    const input = await statsInput(ctx, fresh);
+    const v = action.op === "u" ? suspendedView(input, 0) : statsView(input);
+    await editOrIgnore(ctx, v.text, markup(v));
+    return;
+  }
+  await ctx.answerCallbackQuery();
+  const input = await statsInput(ctx, learner);
+  const v = page === null ? statsView(input) : suspendedView(input, page);
+  await editOrIgnore(ctx, v.text, markup(v));
+});
+
+/**
+ * Resets (deletes the card's state: it is new again, comes back with the day's new cards and
+ * starts SM-2 afresh), suspends (susp = 1) or unsuspends (susp = 0) one card of the presser's own
+ * record. Absolute operations: a repeat finds the effect in place and writes nothing. Anything
+ * the button names that is not a card of the presser's decks changes nothing, and says why.
+ */
+async function applyCardAction(ctx: BotContext, learner: Learner, a: CardAction): Promise<{ text: string; render: boolean }> {
+  const deckId = learner.deckIdAt(a.deck);
+  if (deckId === undefined) return { text: "That card is not in your decks — nothing changed.", render: false };
+  const deck = await ctx.decks.get(deckId);
+  if (!deck) return { text: "That deck no longer exists — nothing changed.", render: false };
+  const cardId = deck.cardIds[a.card];
+  if (cardId === undefined || cardTag(deckId, cardId) !== a.tag) {
+    return { text: "That button no longer matches one of your cards — nothing changed. Send /stats again.", render: false };
+  }
+  const s = learner.state(deckId, cardId);
+  if (a.op === "r") {
+    if (!s) return { text: "Already reset — the card is new again.", render: true };
+    if (!isLeech(s)) return { text: "That card is not a leech (any more) — nothing changed.", render: true };
+    const cards = learner.doc.progress[deckId]!;
+    delete cards[cardId];
+    if (Object.keys(cards).length === 0) delete learner.doc.progress[deckId];
+    await saveLearner(ctx, learner);
+    return { text: "Reset: the card is new again and comes back with your new cards.", render: true };
+  }
+  if (!s) return { text: "You have not studied that card yet — nothing changed.", render: true };
+  const want = a.op === "s" ? 1 : 0;
+  if (s.susp === want) return { text: want ? "Already suspended." : "That card is not suspended — nothing changed.", render: true };
+  learner.setState(deckId, cardId, { ...s, susp: want });
+  await saveLearner(ctx, learner);
+  return { text: want ? "Suspended: it stays out of reviews and quizzes." : "Unsuspended: it is back in your reviews.", render: true };
+}
+
+// ---- /export -------------------------------------------------------------------------------
+
+statsFeature.command("export", async (ctx) => {
+  if (ctx.chat.type !== "private") return void (await ctx.reply(PRIVATE_ONLY));
+  ctx.trace.feature = "export";
+  const learner = await loadLearner(ctx);
+  const doc = learner.doc;
+  const withProgress = Object.keys(doc.progress).filter((id) => Object.keys(doc.progress[id] ?? {}).length > 0);
+  const subscribed = learner.subscribed().map(([, id]) => id);
+  const decks = await ctx.decks.getMany([...new Set([...withProgress, ...subscribed])]);
+  const progress = progressCsv(doc.progress, decks);
+  const anki = subscribed.filter((id) => decks.has(id));
+  if (progress.rows === 0 && anki.length === 0) {
+    await ctx.reply("Nothing to export yet: you have no progress and no decks. Pick a deck in /decks, then /review.");
+    return;
+  }
+  const bytes = (s: string) => new TextEncoder().encode(s);
+  if (progress.rows > 0) {
+    await ctx.replyWithDocument(new InputFile(bytes(progress.csv), `lectern-progress-${dayToIso(learner.today)}.csv`), {
+      caption: `Your progress: ${plural(progress.rows, "card")} in ${plural(progress.decks, "deck")} (CSV: deck, card, front, repetition, interval, easiness, due date, lapses, last review).`,
+    });
+  } else {
+    await ctx.reply("You have no progress yet — here are your decks' cards.");
+  }
+  for (const id of anki.slice(0, MAX_EXPORT_DECKS)) {
+    const d = decks.get(id)!;
+    await ctx.replyWithDocument(new InputFile(bytes(ankiTsv(d)), ankiFileName(id)), {
+      caption: `${d.deck.title} — ${plural(d.cardIds.length, "card")} for Anki (File → Import).`.slice(0, 1024),
+    });
+  }
+  if (anki.length > MAX_EXPORT_DECKS) {
+    await ctx.reply(`Sent the first ${MAX_EXPORT_DECKS} of your ${anki.length} decks as Anki files. Unsubscribe from some in /decks and /export again for the rest.`);
+  }
+});
+
+// ---- /forget -------------------------------------------------------------------------------
+
+const FORGET_ASK = [
+  "🗑 <b>Delete everything Lectern stores about you?</b>",
+  "",
+  "Your progress on every card, your daily figures and streak, your settings and timezone, your decks and class memberships — all of it, at once. This cannot be undone.",
+  "",
+  "Want a copy first? /export sends your progress as a spreadsheet.",
+].join("\n");
+export const FORGET_DONE = "Everything Lectern stored about you is deleted.";
+
+statsFeature.command("forget", async (ctx) => {
+  if (ctx.chat.type !== "private") return void (await ctx.reply(PRIVATE_ONLY));
+  ctx.trace.feature = "forget";
+  const uid = ctx.from!.id;
+  const minute = Math.floor(ctx.deps.now() / 60_000);
+  const kb = new InlineKeyboard().text("Yes, delete everything", packForgetYes(uid, minute)).text("Cancel", packForgetNo(uid));
+  await ctx.reply(FORGET_ASK, { parse_mode: "HTML", reply_markup: kb });
+});
+
+statsFeature.callbackQuery(FORGET_CALLBACK, async (ctx) => {
+  ctx.trace.feature = "forget";
+  const a = unpackForget(ctx.callbackQuery.data);
+  if (!a) return ctx.answerCallbackQuery({ text: "That button is not valid." });
+  if (a.uid !== ctx.from.id) return ctx.answerCallbackQuery({ text: "This button belongs to someone else — nothing was deleted.", show_alert: true });
+  if (!a.confirm) {
+    await ctx.answerCallbackQuery({ text: "Cancelled." });
+    await editOrIgnore(ctx, "Cancelled — nothing was deleted.");
+    return;
+  }
+  const age = Math.floor(ctx.deps.now() / 60_000) - a.minute;
+  if (age < -5 || age > FORGET_VALID_MINUTES) {
+    return ctx.answerCallbackQuery({ text: "This confirmation has expired — nothing was deleted. Send /forget again.", show_alert: true });
+  }
+  const r = await forgetLearner(ctx, a.uid);
+  await ctx.answerCallbackQuery({ text: r.deleted ? "Deleted." : "Already deleted — Lectern holds nothing about you." });
+  await editOrIgnore(ctx, `${esc(FORGET_DONE)}\n\nIf you come back, /start begins afresh.`);
+});

@@ -1,0 +1,86 @@
+/**
+ * A lecturer's upload, from chat or the HTTP API: parse and validate the whole file, check the
+ * deck id is free (not a bundled deck's, not another lecturer's), then store it — or store nothing.
+ * Re-uploading a deck id the lecturer owns replaces its cards; learners keep their progress on
+ * every card whose id is unchanged (formats without ids derive the id from the front).
+ */
+import type { Services } from "../services";
+import { parseUpload, formatReport, type UploadFormat, type UploadProblem, type UploadResult } from "./parsers";
+import { UPLOAD_LIMITS } from "./parsers";
+import type { Learner } from "../bot/learner";
+import { saveLearner } from "../bot/learner";
+import type { Deck } from "./schema";
+
+export interface IngestOutcome {
+  ok: boolean;
+  /** HTTP status for the API: 201 created, 200 replaced, 413 too large, 409 id taken, 422 invalid. */
+  status: number;
+  /** Plain-text report for chat. */
+  report: string;
+  /** JSON report for the API. */
+  json: Record<string, unknown>;
+  deck?: Deck;
+  replaced?: boolean;
+}
+
+/** At most this many uploaded decks per lecturer (the lecturer's record lists them). */
+export const MAX_DECKS_PER_LECTURER = 200;
+
+function refused(problem: UploadProblem, status: number, format?: UploadFormat): IngestOutcome {
+  const result: UploadResult = { ok: false, problems: [problem], totalProblems: 1, ...(format ? { format } : {}) };
+  return { ok: false, status, report: formatReport(result), json: { ok: false, problems: [problem] } };
+}
+
+export async function ingestUpload(
+  svc: Services,
+  owner: Learner,
+  fileName: string,
+  bytes: Uint8Array,
+  opts: { deckId?: string; title?: string } = {},
+): Promise<IngestOutcome> {
+  if (bytes.length > UPLOAD_LIMITS.bytes) {
+    return refused({ message: `The file is ${(bytes.length / 1048576).toFixed(1)} MiB; decks may be at most 1 MiB. Split it into smaller decks.` }, 413);
+  }
+  const result = parseUpload(fileName, bytes, opts);
+  if (!result.ok) {
+    return { ok: false, status: 422, report: formatReport(result), json: { ok: false, format: result.format ?? null, problems: result.problems, total_problems: result.totalProblems } };
+  }
+  const deck = result.deck;
+  if (svc.decks.isBundled(deck.id)) {
+    return refused({ where: "deck id", message: `"${deck.id}" is the id of a built-in deck. Choose another id (in chat: put "id: my-deck" in the file's caption; over HTTP: ?id=my-deck).` }, 409, result.format);
+  }
+  const existing = await svc.stores.decks.get(deck.id);
+  if (existing && existing.owner !== owner.id) {
+    return refused({ where: "deck id", message: `The deck id "${deck.id}" is taken by another lecturer. Choose another id (caption "id: my-deck", or ?id=my-deck).` }, 409, result.format);
+  }
+  const owns = (owner.doc.owns ??= { classes: [], decks: [] });
+  if (!existing && owns.decks.length >= MAX_DECKS_PER_LECTURER) {
+    return refused({ message: `You have ${owns.decks.length} decks, the most one lecturer can keep. Re-upload one of them instead.` }, 409, result.format);
+  }
+  await svc.stores.decks.put({ v: 1, owner: owner.id, updated: svc.deps.now(), deck });
+  owns.decks = [...owns.decks.filter((d) => d.id !== deck.id), { id: deck.id, title: deck.title, cards: deck.cards.length }];
+  await saveLearner(svc, owner);
+  const kept = existing ? deck.cards.filter((c) => existing.index.has(c.id)).length : 0;
+  const report = [
+    formatReport(result),
+    existing
+      ? `Replaced your deck "${deck.id}": ${kept} of its cards are unchanged, so learners keep their progress on them.`
+      : `Saved as deck "${deck.id}".`,
+    `Push it to a class with /push ${deck.id} <class>, or study it yourself with /review ${deck.id}.`,
+  ].join("\n");
+  return {
+    ok: true,
+    status: existing ? 200 : 201,
+    report,
+    deck,
+    replaced: !!existing,
+    json: {
+      ok: true,
+      format: result.format,
+      deck: { id: deck.id, title: deck.title, cards: deck.cards.length, quiz_cards: deck.cards.filter((c) => c.distractors).length },
+      replaced: !!existing,
+      kept_progress_cards: kept,
+      warnings: result.warnings,
+    },
+  };
+}

@@ -1,0 +1,322 @@
+/**
+ * JSON decks (the project's own format): syntax errors with line and column, schema problems from
+ * validateDeck mapped back to the line of the card (its "id") or of the field.
+ */
+import * as v from "valibot";
+import { DeckSchema, validateDeck } from "../schema";
+import { deckMeta, reviewOnlyWarning } from "./cards";
+import { explain } from "./hints";
+import { Problems } from "./problems";
+import { UPLOAD_LIMITS, type UploadOptions, type UploadResult } from "./types";
+import { LineIndex, excerpt, normalizeFront } from "./text";
+
+class JsonSyntaxError extends Error {
+  constructor(
+    readonly pos: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A strict JSON scanner that records the line of every value (by path, e.g. `cards[3].back`) and,
+ * for objects with an "id", the line of that id (`cards[3]#id`). Throws JsonSyntaxError.
+ */
+export class JsonLines {
+  readonly lines = new Map<string, number>();
+  private pos = 0;
+  private readonly index: LineIndex;
+
+  constructor(private readonly s: string) {
+    this.index = new LineIndex(s);
+    this.ws();
+    if (this.pos >= s.length) throw new JsonSyntaxError(this.pos, "the file has no JSON value");
+    this.value("");
+    this.ws();
+    if (this.pos < s.length) {
+      throw new JsonSyntaxError(this.pos, "unexpected text after the end of the deck — a deck file holds exactly one { … } object; remove what follows (or a } closes the deck too early)");
+    }
+  }
+
+  lineAt(pos: number): number {
+    return this.index.lineAt(pos);
+  }
+
+  columnAt(pos: number): number {
+    return this.index.columnAt(pos);
+  }
+
+  private ws(): void {
+    for (;;) {
+      const c = this.s[this.pos];
+      if (c === " " || c === "\t" || c === "\n" || c === "\r") this.pos++;
+      else if (c === "/" && (this.s[this.pos + 1] === "/" || this.s[this.pos + 1] === "*")) {
+        throw new JsonSyntaxError(this.pos, "JSON does not allow comments — remove the // or /* */ comment");
+      } else return;
+    }
+  }
+
+  private eof(): never {
+    // Point at the end of the last line with text, not at an empty last line.
+    throw new JsonSyntaxError(this.prevNonWs(this.s.length) + 1, "the file ends too early — a closing } or ] (or the end of a string) is missing");
+  }
+
+  private value(path: string): void {
+    const c = this.s[this.pos];
+    if (c === undefined) this.eof();
+    this.lines.set(path, this.lineAt(this.pos));
+    if (c === "{") return this.object(path);
+    if (c === "[") return this.array(path);
+    if (c === '"') return void this.string();
+    if (c === "-" || (c >= "0" && c <= "9")) return this.number();
+    const word = /^[A-Za-z_$][\w$]*/.exec(this.s.slice(this.pos, this.pos + 40))?.[0];
+    if (word === "true" || word === "false" || word === "null") {
+      this.pos += word.length;
+      return;
+    }
+    if (c === "'") throw new JsonSyntaxError(this.pos, "texts must be in double quotes (\"), not single quotes (') — replace the quotes");
+    if (word) throw new JsonSyntaxError(this.pos, `unexpected word ${excerpt(word, 20)} — put texts in double quotes ("…"); the only bare words are true, false and null (lower case)`);
+    if (c === "}" || c === "]") throw new JsonSyntaxError(this.pos, `unexpected "${c}" where a value should be — remove the comma before it, or fill in the missing value`);
+    throw new JsonSyntaxError(this.pos, `unexpected character "${c}" where a value should be — check the punctuation`);
+  }
+
+  private object(path: string): void {
+    this.pos++; // {
+    this.ws();
+    if (this.s[this.pos] === "}") {
+      this.pos++;
+      return;
+    }
+    for (;;) {
+      this.ws();
+      const c = this.s[this.pos];
+      if (c === undefined) this.eof();
+      if (c === "}") throw new JsonSyntaxError(this.pos, "a comma before } — remove the comma after the last property");
+      if (c !== '"') {
+        if (c === "'") throw new JsonSyntaxError(this.pos, "property names must be in double quotes (\"), not single quotes (') — replace the quotes");
+        throw new JsonSyntaxError(this.pos, `a property name must be in double quotes, e.g. "front": "…" — found "${c}"`);
+      }
+      const keyPos = this.pos;
+      const key = this.string();
+      const child = path ? `${path}.${key}` : key;
+      this.ws();
+      if (this.s[this.pos] !== ":") {
+        if (this.s[this.pos] === undefined) this.eof();
+        throw new JsonSyntaxError(this.pos, `a colon (:) is missing after the property name "${key}"`);
+      }
+      this.pos++;
+      this.ws();
+      this.value(child);
+      this.lines.set(child, this.lineAt(keyPos));
+      if (key === "id") this.lines.set(`${path}#id`, this.lineAt(keyPos));
+      this.ws();
+      const d = this.s[this.pos];
+      if (d === ",") {
+        this.pos++;
+        continue;
+      }
+      if (d === "}") {
+        this.pos++;
+        return;
+      }
+      if (d === undefined) this.eof();
+      if (d === '"') {
+        throw new JsonSyntaxError(this.pos, `a comma is missing before this property (at the end of line ${this.lineAt(this.prevNonWs(this.pos))}) — add a ,`);
+      }
+      throw new JsonSyntaxError(this.pos, `expected a comma or } after the value of "${key}" but found "${d}"`);
+    }
+  }
+
+  private array(path: string): void {
+    this.pos++; // [
+    this.ws();
+    if (this.s[this.pos] === "]") {
+      this.pos++;
+      return;
+    }
+    for (let i = 0; ; i++) {
+      this.ws();
+      const c = this.s[this.pos];
+      if (c === undefined) this.eof();
+      if (c === "]") throw new JsonSyntaxError(this.pos, "a comma before ] — remove the comma after the last item");
+      this.value(`${path}[${i}]`);
+      this.ws();
+      const d = this.s[this.pos];
+      if (d === ",") {
+        this.pos++;
+        continue;
+      }
+      if (d === "]") {
+        this.pos++;
+        return;
+      }
+      if (d === undefined) this.eof();
+      if (d === "{" || d === "[" || d === '"' || d === "-" || (d >= "0" && d <= "9")) {
+        throw new JsonSyntaxError(this.pos, `a comma is missing before this item (at the end of line ${this.lineAt(this.prevNonWs(this.pos))}) — add a ,`);
+      }
+      if (d === "}") throw new JsonSyntaxError(this.pos, "a } where the list should end — a ] is missing before it");
+      throw new JsonSyntaxError(this.pos, `expected a comma or ] in a list but found "${d}"`);
+    }
+  }
+
+  private prevNonWs(pos: number): number {
+    let p = pos - 1;
+    while (p > 0 && /\s/.test(this.s[p]!)) p--;
+    return p;
+  }
+
+  private string(): string {
+    const start = this.pos;
+    this.pos++; // "
+    let out = "";
+    for (;;) {
+      const c = this.s[this.pos];
+      if (c === undefined) throw new JsonSyntaxError(start, "a text (string) starting here is never closed — add the closing double quote (\")");
+      if (c === '"') {
+        this.pos++;
+        return out;
+      }
+      if (c === "\\") {
+        const e = this.s[this.pos + 1];
+        if (e === "u") {
+          const hex = this.s.slice(this.pos + 2, this.pos + 6);
+          if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw new JsonSyntaxError(this.pos, "invalid \\u escape — write it as \\u followed by 4 hex digits");
+          out += String.fromCharCode(parseInt(hex, 16));
+          this.pos += 6;
+          continue;
+        }
+        const map: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
+        if (e === undefined || map[e] === undefined) {
+          throw new JsonSyntaxError(this.pos, `invalid escape "\\${e ?? ""}" in a text — write a backslash as \\\\ (allowed escapes: \\" \\\\ \\n \\t \\uXXXX)`);
+        }
+        out += map[e];
+        this.pos += 2;
+        continue;
+      }
+      if (c < " ") {
+        throw new JsonSyntaxError(
+          this.pos,
+          c === "\n"
+            ? "a line break inside a text — a text (string) must end on the line it starts: close it with \" or write the line break as \\n"
+            : "a control character (e.g. a tab) inside a text — write it as \\t or remove it",
+        );
+      }
+      out += c;
+      this.pos++;
+    }
+  }
+
+  private number(): void {
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(this.s.slice(this.pos, this.pos + 400));
+    if (!m) throw new JsonSyntaxError(this.pos, "an invalid number — write numbers like 2024 or 1.5 (and texts in double quotes)");
+    this.pos += m[0].length;
+  }
+}
+
+/** The line for a validateDeck `where` such as `cards[12] (some-id).back`. */
+export function lineOfWhere(where: string, lines: Map<string, number>): number | undefined {
+  // Drop the " (card-id)" annotations validateDeck adds after array indexes.
+  const path = where.replace(/(\[\d+\]) \(.*?\)(?=$|\.|\[)/g, "$1");
+  const parts = path.match(/[^.[\]]+|\[\d+\]/g) ?? [];
+  for (let n = parts.length; n > 0; n--) {
+    const p = parts.slice(0, n).reduce((acc, part) => (part.startsWith("[") ? acc + part : acc ? `${acc}.${part}` : part), "");
+    const exact = n === parts.length ? lines.get(p) : undefined;
+    if (exact !== undefined && !p.endsWith("]")) return exact;
+    const id = lines.get(`${p}#id`);
+    if (id !== undefined) return id;
+    const line = lines.get(p);
+    if (line !== undefined) return line;
+  }
+  return undefined;
+}
+
+export function parseJson(text: string, fileName: string, opts: UploadOptions): UploadResult {
+  const problems = new Problems();
+  const warnings: string[] = [];
+  let input: unknown;
+  let scan: JsonLines | undefined;
+  try {
+    scan = new JsonLines(text);
+  } catch (e) {
+    if (!(e instanceof JsonSyntaxError)) throw e;
+    const index = new LineIndex(text);
+    problems.add(index.lineAt(e.pos), `not valid JSON (column ${index.columnAt(e.pos)}): ${e.message}`);
+    return problems.result("json");
+  }
+  try {
+    input = JSON.parse(text);
+  } catch (e) {
+    // The scanner accepted what JSON.parse rejects: fall back to the engine's message.
+    problems.add(undefined, `not valid JSON: ${e instanceof Error ? e.message : String(e)} — check the file with a JSON validator`);
+    return problems.result("json");
+  }
+  const lines = scan.lines;
+
+  if (Array.isArray(input)) {
+    problems.add(
+      1,
+      'the file is a JSON list, not a deck — a deck is an object { "id": "…", "title": "…", "description": "…", "language": "en", "sources": [], "cards": [ … ] }: put the list of cards under "cards"',
+    );
+    return problems.result("json");
+  }
+  if (input === null || typeof input !== "object") {
+    problems.add(1, `the file holds a single ${input === null ? "null" : typeof input}, not a deck — a deck is an object { "id": …, "title": …, "cards": [ … ] }`);
+    return problems.result("json");
+  }
+  const deck = input as Record<string, unknown>;
+  if (opts.deckId !== undefined || opts.title !== undefined || opts.description !== undefined) {
+    const meta = deckMeta(fileName, opts, problems, []);
+    if (opts.deckId !== undefined) {
+      if (typeof deck.id === "string" && deck.id !== meta.id) warnings.push(`the deck id "${deck.id}" in the file was replaced by "${meta.id}"`);
+      deck.id = meta.id;
+    }
+    if (opts.title !== undefined && opts.title.trim()) deck.title = meta.title;
+    if (opts.description !== undefined && opts.description.trim()) deck.description = meta.description;
+    if (problems.count) return problems.result("json");
+  }
+
+  const cards = Array.isArray(deck.cards) ? (deck.cards as unknown[]) : undefined;
+  if (cards && cards.length > UPLOAD_LIMITS.cards) {
+    problems.add(
+      lines.get(`cards[${UPLOAD_LIMITS.cards}]#id`) ?? lines.get(`cards[${UPLOAD_LIMITS.cards}]`),
+      `too many cards: the deck has ${cards.length} cards but holds at most ${UPLOAD_LIMITS.cards} (card ${UPLOAD_LIMITS.cards + 1} starts here) — split it into two or more decks`,
+      `cards[${UPLOAD_LIMITS.cards}]`,
+    );
+    return problems.result("json");
+  }
+
+  const r = validateDeck(deck);
+  if (!r.ok) {
+    for (const p of r.problems) {
+      let message = explain(p.message);
+      const dup = message.match(/^card id "(.*)" is also used by cards\[(\d+)\]$/);
+      if (dup) {
+        const other = lines.get(`cards[${dup[2]}]#id`);
+        message = `duplicate id: card id "${dup[1]}" is also used by cards[${dup[2]}]${other ? ` on line ${other}` : ""} — give each card its own id`;
+      }
+      problems.add(lineOfWhere(p.where, lines), message, p.where);
+    }
+    // validateDeck lists at most 50 schema issues: count them all.
+    if (r.problems.length >= 50) {
+      const all = v.safeParse(DeckSchema, deck, { abortPipeEarly: false });
+      problems.addUnlisted((all.issues?.length ?? 0) - r.problems.length);
+    }
+    return problems.result("json");
+  }
+
+  const seen = new Map<string, number>();
+  r.deck.cards.forEach((c, i) => {
+    const key = normalizeFront(c.front);
+    const prev = seen.get(key);
+    if (prev === undefined) seen.set(key, i);
+    else {
+      const a = lines.get(`cards[${prev}]#id`);
+      const b = lines.get(`cards[${i}]#id`);
+      warnings.push(`cards[${prev}] and cards[${i}]${a && b ? ` (lines ${a} and ${b})` : ""} have the same front ${excerpt(c.front)} — check they are not duplicates`);
+    }
+  });
+  const reviewOnly = r.deck.cards.filter((c) => !c.distractors).length;
+  if (reviewOnly) warnings.push(reviewOnlyWarning(reviewOnly, r.deck.cards.length));
+  return { ok: true, format: "json", deck: r.deck, warnings };
+}

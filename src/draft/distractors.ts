@@ -1,0 +1,256 @@
+/**
+ * Distractors of the same kind as the answer, drawn from the same document: other years for a
+ * year, counts of a similar size for a count (else deterministic perturbations of the same
+ * magnitude), other organisations/instruments for a name, other definitions for a definition,
+ * other phrases of the same shape for a phrase. Never equal to the answer, distinct, ≤ 100
+ * characters; fewer than three means the card stays review-only.
+ */
+import { QUIZ_LIMITS } from "../decks/schema";
+import type { Candidate } from "./extract";
+import type { NameClass, NumberSpan } from "./spans";
+import { MONTHS, ORDINAL_FOR, WORD_FOR, fnv1a, formatLike, jaccard, norm, roundLike, tokenSet, words } from "./text";
+
+export interface PoolName {
+  text: string;
+  cls: NameClass;
+  head: string;
+  acronym: boolean;
+  /** Entity key: names that are the same thing (an acronym and its expansion) share it. */
+  entity: string;
+}
+
+export interface Pools {
+  dates: NumberSpan[];
+  numbers: NumberSpan[];
+  names: PoolName[];
+  definitions: string[];
+  lists: { text: string; items: number }[];
+  phrases: { text: string; role: string; agent: boolean; shape?: string }[];
+  /** acronym ↔ expansion, both directions, normalised. */
+  sameEntity: Map<string, string>;
+}
+
+const WANT = 3;
+
+export function pickDistractors(c: Candidate, pools: Pools): string[] | undefined {
+  const ans = c.answer;
+  let picks: string[] = [];
+  switch (ans.type) {
+    case "date":
+      picks = dateDistractors(ans.span, pools, c.back);
+      break;
+    case "number":
+      picks = numberDistractors(ans.span, pools, c.back);
+      break;
+    case "name":
+      picks = nameDistractors(c, pools);
+      break;
+    case "definition":
+      picks = rank(c, pools.definitions.map((d) => ({ text: d, bonus: 0 })));
+      break;
+    case "list":
+      picks = rank(c, pools.lists.filter((l) => Math.abs(l.items - ans.items) <= (ans.items >= 4 ? 1 : 0)).map((l) => ({ text: l.text, bonus: 0 })));
+      break;
+    case "phrase": {
+      const sh = shape(c.back);
+      picks = rank(
+        c,
+        pools.phrases.map((p) => ({ text: p.text, bonus: (sh === (p.shape ??= shape(p.text)) ? 0.6 : 0) + (p.agent === ans.agent ? 0.8 : -0.8) + (p.role === ans.role ? 0.3 : 0) })),
+      );
+      break;
+    }
+  }
+  const clean = finalise(c, picks);
+  return clean.length >= WANT ? clean.slice(0, WANT) : undefined;
+}
+
+/** Distinct, not the answer, not visible in the question, within poll limits. */
+function finalise(c: Candidate, picks: readonly string[]): string[] {
+  const seen = new Set([norm(c.back)]);
+  const visible = norm(c.front.replace(/\{\{c1::.*?\}\}/, " "));
+  const out: string[] = [];
+  for (const p of picks) {
+    const k = norm(p);
+    if (!k || seen.has(k) || p.length > QUIZ_LIMITS.option) continue;
+    if (c.answer.type !== "number" && c.answer.type !== "date" && k.length > 3 && visible.includes(k)) continue;
+    seen.add(k);
+    out.push(p);
+  }
+  return out;
+}
+
+/** Order candidates by closeness to the answer (length, shape), ties broken by a stable hash. */
+function rank(c: Candidate, options: { text: string; bonus: number }[]): string[] {
+  const ansTokens = tokenSet(c.back);
+  const n = wordCount(c.back);
+  const len = c.back.length;
+  const back = norm(c.back);
+  // cheap pre-selection (length and bonus), then the costlier checks on the best few dozen
+  const pre = options
+    .map((o) => ({ o, cheap: o.bonus - Math.abs(o.text.length - len) / Math.max(20, len) }))
+    .sort((x, y) => y.cheap - x.cheap)
+    .slice(0, 40)
+    .map((x) => x.o);
+  const scored = pre
+    .filter((o) => {
+      const t = norm(o.text);
+      return t !== back && !t.includes(back) && !back.includes(t) && jaccard(tokenSet(o.text), ansTokens) < 0.5;
+    })
+    .map((o) => {
+      const m = wordCount(o.text);
+      const closeness = -Math.abs(m - n) / Math.max(1, n) - Math.abs(o.text.length - len) / Math.max(20, len);
+      return { text: o.text, score: closeness + o.bonus, tie: fnv1a(`${c.back}|${o.text}`) };
+    })
+    .filter((o) => o.score > -1.2)
+    .sort((x, y) => y.score - x.score || x.tie - y.tie);
+  return dedupe(scored.map((o) => o.text));
+}
+
+const countMemo = new Map<string, number>();
+function wordCount(s: string): number {
+  let n = countMemo.get(s);
+  if (n === undefined) {
+    n = words(s).length;
+    if (countMemo.size > 5000) countMemo.clear();
+    countMemo.set(s, n);
+  }
+  return n;
+}
+
+function dedupe(xs: string[]): string[] {
+  const seen = new Set<string>();
+  return xs.filter((x) => {
+    const k = norm(x);
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** First-word class of a phrase: article, gerund, capitalised, plural noun, other. */
+function shape(p: string): string {
+  const w = p.split(/\s+/)[0] ?? "";
+  if (/^(the|a|an)$/i.test(w)) return "det";
+  if (/ing$/.test(w)) return "ing";
+  if (/^[A-Z]/.test(w)) return "cap";
+  const last = p.split(/\s+/).pop() ?? "";
+  return /[^s]s$/.test(last) ? "plural" : "other";
+}
+
+// ---- numbers and dates -------------------------------------------------------------------
+
+function dateDistractors(span: NumberSpan, pools: Pools, back: string): string[] {
+  const year = span.value;
+  const sameShape = pools.dates.filter((d) => d.shape === span.shape && d.value !== year || d.shape === span.shape && norm(d.text) !== norm(back));
+  const docYears = [...new Set(pools.dates.map((d) => d.value))].filter((y) => y !== year && Math.abs(y - year) <= 40);
+  const byDistance = (ys: number[]) => [...ys].sort((a, b) => Math.abs(a - year) - Math.abs(b - year) || a - b);
+  const perturbed = [1, -1, 2, -3, 3, -2, 4, -5, 5].map((d) => year + d).filter((y) => y >= 1000 && y <= 2100);
+  const years = [...byDistance(docYears), ...perturbed.filter((y) => !docYears.includes(y))];
+  const out: string[] = [];
+  const seed = fnv1a(back);
+  switch (span.shape) {
+    case "month": {
+      const month = back.split(/\s+/)[0]!;
+      out.push(...sameShape.map((d) => d.text));
+      // the same month in other years, then other months of the same year
+      for (const y of years) out.push(`${month} ${y}`);
+      const mi = MONTHS.indexOf(month as (typeof MONTHS)[number]);
+      for (const k of [3, 8, 5]) out.push(`${MONTHS[(mi + k + (seed % 2)) % 12]} ${year}`);
+      break;
+    }
+    case "part": {
+      const m = /^(early|mid|late)([-\s])/i.exec(back);
+      const part = m?.[1] ?? "mid";
+      const sep = m?.[2] ?? "-";
+      out.push(...sameShape.map((d) => d.text));
+      for (const y of years) out.push(`${part}${sep}${y}`);
+      break;
+    }
+    case "day": {
+      out.push(...sameShape.map((d) => d.text));
+      for (const y of years) out.push(back.replace(String(year), String(y)));
+      break;
+    }
+    case "decade": {
+      for (const d of [10, -10, 20, -20]) out.push(`${year + d}s`);
+      break;
+    }
+    default:
+      for (const y of years) out.push(String(y));
+  }
+  return dedupe(out);
+}
+
+function renderNumber(n: number, like: NumberSpan): string | null {
+  if (like.word) {
+    const w = WORD_FOR[n];
+    if (!w) return null;
+    return /^[A-Z]/.test(like.text) ? w.charAt(0).toUpperCase() + w.slice(1) : w;
+  }
+  if (like.shape === "percent") {
+    const suffix = like.text.replace(/^[$€£]?[\d.,]+/, "");
+    return `${formatLike(n, like.text)}${suffix}`;
+  }
+  const m = /^([$€£]?)([\d.,]+)(.*)$/.exec(like.text);
+  if (!m) return null;
+  const scale = /million|billion|thousand|trillion/.exec(m[3]!)?.[0];
+  const unit = scale ? { thousand: 1e3, million: 1e6, billion: 1e9, trillion: 1e12 }[scale]! : 1;
+  return `${m[1]}${formatLike(n / unit, m[2]!)}${m[3]}`;
+}
+
+function numberDistractors(span: NumberSpan, pools: Pools, back: string): string[] {
+  const n = span.value;
+  if (span.kind === "ordinal") {
+    const out: string[] = [];
+    for (const d of [1, -1, 2, -2, 3, 4]) {
+      const v = n + d;
+      if (v < 1) continue;
+      const w = span.word ? ORDINAL_FOR[v] : `${v}${v % 10 === 1 && v % 100 !== 11 ? "st" : v % 10 === 2 && v % 100 !== 12 ? "nd" : v % 10 === 3 && v % 100 !== 13 ? "rd" : "th"}`;
+      if (w) out.push(/^[A-Z]/.test(span.text) ? w.charAt(0).toUpperCase() + w.slice(1) : w);
+    }
+    return out;
+  }
+  const similar = (v: number) => (n <= 12 ? Math.abs(v - n) <= 6 && v > 0 : v >= n / 3 && v <= n * 3);
+  const fromDoc = pools.numbers
+    .filter((o) => o.kind === "number" && o.shape === span.shape && o.value !== n && similar(o.value))
+    .sort((a, b) => Math.abs(Math.log(a.value / n)) - Math.abs(Math.log(b.value / n)) || a.value - b.value)
+    .map((o) => renderNumber(o.value, span))
+    .filter((x): x is string => !!x);
+  const perturbed: string[] = [];
+  if (n <= 12 && Number.isInteger(n)) {
+    for (const d of [1, -1, 2, -2, 3, 5]) if (n + d >= 1 && (n + d !== 1 || !span.word)) perturbed.push(renderNumber(n + d, span) ?? "");
+  } else {
+    for (const f of [1.2, 0.8, 1.5, 0.6, 1.1, 0.9, 2]) {
+      const v = roundLike(n * f, n);
+      if (v !== n && v > 0) perturbed.push(renderNumber(span.shape === "percent" ? Math.min(v, 99) : v, span) ?? "");
+    }
+  }
+  return dedupe([...fromDoc, ...perturbed.filter(Boolean)]).filter((x) => norm(x) !== norm(back));
+}
+
+// ---- names -------------------------------------------------------------------------------
+
+function nameDistractors(c: Candidate, pools: Pools): string[] {
+  if (c.answer.type !== "name") return [];
+  const ans = c.answer;
+  const back = norm(c.back);
+  const entity = pools.sameEntity.get(back) ?? back;
+  const tokens = tokenSet(c.back);
+  const wantAcronym = c.kind === "acronym" ? false : ans.acronym;
+  const options = pools.names
+    .filter((p) => p.entity !== entity && norm(p.text) !== back && (pools.sameEntity.get(norm(p.text)) ?? norm(p.text)) !== entity)
+    .filter((p) => !norm(p.text).includes(back) && !back.includes(norm(p.text)))
+    .filter((p) => jaccard(tokenSet(p.text), tokens) < 0.6)
+    .filter((p) => (ans.cls === "place" ? p.cls === "place" : p.cls !== "place"))
+    .map((p) => {
+      let score = 0;
+      if (p.cls === ans.cls) score += 3;
+      if (ans.head && p.head === ans.head) score += 2;
+      if (p.acronym === wantAcronym) score += 2;
+      score -= Math.abs(words(p.text).length - words(c.back).length) * 0.3;
+      return { text: p.text, score, tie: fnv1a(`${c.back}|${p.text}`) };
+    })
+    .filter((o) => o.score >= 2)
+    .sort((x, y) => y.score - x.score || x.tie - y.tie);
+  return dedupe(options.map((o) => o.text));
+}

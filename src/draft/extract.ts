@@ -1,0 +1,425 @@
+/**
+ * Candidate facts of one analysed sentence: definitions, acronyms, numbers and dates, names,
+ * enumerations and key phrases, each already shaped as a card (front/back) with a fact key for
+ * de-duplication and a score for ranking.
+ */
+import { AUX, OPENERS, isVerbWord, mainClause } from "./grammar";
+import { displayExact, mapOffset, subjectOf, type Analysed } from "./sentence";
+import { isAcronym, overlaps, type NameClass, type NumberSpan, type Span } from "./spans";
+import { NUMBER_WORDS, STOPWORDS, cutWords, norm, squash, stem, upperFirst, words } from "./text";
+
+export type CardKind = "definition" | "acronym" | "date" | "number" | "name" | "enumeration" | "phrase";
+
+/** What the answer is, for choosing distractors of the same kind. */
+export type Answer =
+  | { type: "date"; span: NumberSpan }
+  | { type: "number"; span: NumberSpan }
+  | { type: "name"; cls: NameClass; head: string; acronym: boolean }
+  | { type: "definition" }
+  | { type: "list"; items: number }
+  | { type: "phrase"; role: "subject" | "object" | "item"; agent: boolean };
+
+export interface Candidate {
+  kind: CardKind;
+  a: Analysed;
+  front: string;
+  back: string;
+  answer: Answer;
+  /** The fact: candidates with the same key are one card. */
+  key: string;
+  score: number;
+  /** Cloze span in the sentence (for overlap checks between cards of one sentence). */
+  span?: Span;
+}
+
+export const QUESTION_MAX = 300;
+
+// ---- cloze fronts ------------------------------------------------------------------------
+
+function tidy(s: string): string {
+  return squash(s.replace(/\s+([,.;:!?])/g, "$1").replace(/\(\s+/g, "(").replace(/:\s*$/, "."));
+}
+
+/**
+ * The sentence with `span` deleted as `{{c1::…}}`, cut to its clause when the sentence is too long
+ * for a poll. Null when the deletion would leave too little, or take too much, of the sentence.
+ */
+export function clozeFront(a: Analysed, span: Span): string | null {
+  if (a.edits.some((e) => overlaps(e, span) && e.end > e.start)) return null;
+  const s = displayExact(a);
+  const start = mapOffset(a.edits, span.start);
+  const end = mapOffset(a.edits, span.end);
+  const answer = s.slice(start, end);
+  if (!answer.trim() || /\{\{|\}\}|::/.test(s)) return null;
+  let before = s.slice(0, start);
+  let after = s.slice(end);
+  if (s.length > QUESTION_MAX - 8) {
+    // cut to the clause holding the answer: boundaries are ; : – and ", which/while/and …"
+    const cuts = /;\s|:\s|\s[–—-]\s|,\s(?=(?:which|while|whereas|and|but|as well as|thereby|where|so that|in order)\b)/g;
+    let lo = 0;
+    for (const m of before.matchAll(cuts)) lo = m.index + m[0].length;
+    cuts.lastIndex = 0;
+    const m2 = cuts.exec(after);
+    const hi = m2 ? m2.index : after.length;
+    before = (lo > 0 ? "…" : "") + before.slice(lo);
+    after = after.slice(0, hi) + (hi < after.length ? "…" : "");
+    if (lo > 0 && /^…[a-z]/.test(before)) before = before;
+  }
+  const visible = before + after;
+  if (words(visible).length < 4) return null;
+  if (answer.length > 0.5 * (visible.length + answer.length)) return null;
+  const front = tidy(`${before}{{c1::${answer}}}${after}`);
+  const q = front.replace(/\{\{c1::.*?\}\}/, "[…]");
+  if (q.length > QUESTION_MAX) return null;
+  return front;
+}
+
+// ---- helpers -----------------------------------------------------------------------------
+
+/** Lower-case a term's first letter unless it is a name or an acronym. */
+function termCase(term: string, properWords: ReadonlySet<string>): string {
+  const first = term.split(/\s+/)[0] ?? "";
+  if (isAcronym(first.replace(/s$/, "")) || /^[A-Z][a-z]*[A-Z]/.test(first) || properWords.has(first)) return term;
+  return term.replace(/^[A-Z](?=[a-z])/, (c) => c.toLowerCase());
+}
+
+/** Trim a definition to its first clause; strip quotes and the final full stop. */
+export function trimDefinition(def: string): string {
+  let d = def.trim().replace(/^["“']+|["”']+\.?$/g, "").trim();
+  const cut = /;\s|\s\(|,\s(?:which|where|while|such as|for example|e\.g\.|including|and|but|as)\b|\s[–—-]\s/.exec(d);
+  if (cut && cut.index > 20) d = d.slice(0, cut.index);
+  d = d.replace(/[.,;:]+$/, "").trim();
+  return upperFirst(cutWords(d, 160));
+}
+
+function cleanTerm(t: string): string | null {
+  const term = t.trim().replace(/^(?:the term|the concept of|the notion of)\s+/i, "").replace(/^["“'‘]|["”'’]$/g, "");
+  const n = words(term).length;
+  if (n < 1 || n > 8 || /[,;:()]/.test(term)) return null;
+  if (/^(It|They|This|These|That|Those|There|Here|What|Which|Who|Such|One|Each|Both|All|Some|Many|Key|You|We)\b/i.test(term)) return null;
+  if (OPENERS.has((term.split(/\s+/)[0] ?? "").toLowerCase()) || /\b(there|here|this|these|it|they)\b/i.test(term)) return null;
+  if (words(term).some((w) => AUX.has(w.toLowerCase()) || /^(which|who|that|because|if|when)$/i.test(w))) return null;
+  return term;
+}
+
+// ---- extractors --------------------------------------------------------------------------
+
+export interface DocContext {
+  /** Capitalised words that also occur capitalised mid-sentence (proper nouns). */
+  proper: ReadonlySet<string>;
+  /** How often each name occurs in the document (normalised text → count). */
+  nameCount: ReadonlyMap<string, number>;
+}
+
+export function extract(a: Analysed, ctx: DocContext): Candidate[] {
+  if (!a.readable) return [];
+  const out: Candidate[] = [];
+  definitions(a, ctx, out);
+  acronyms(a, out);
+  counts(a, out);
+  names(a, ctx, out);
+  phrases(a, out);
+  return out;
+}
+
+const DEF_PATTERNS: { re: RegExp; q: (term: string, verb: string, m: RegExpExecArray) => string; score: number }[] = [
+  // "Smuggling of migrants is defined by article 3 of the Protocol … as "…""
+  { re: /^(.+?) (is|are) defined (?:in|by|under) (.+?) as:?\s+(.{12,})$/, q: (t, v, m) => `How ${v} ${t} defined ${/^(in|by|under)/.test(m[3]!) ? "" : ""}${defSource(m)}?`, score: 9 },
+  { re: /^(.+?) (is|are) defined as:?\s+(.{12,})$/, q: (t, v) => `How ${v} ${t} defined?`, score: 9 },
+  { re: /^(.+?) (is|are) (?:a|an|the) (?:term|word|expression|concept|name) (?:used )?(?:to (?:describe|denote|refer to|mean)|for|that (?:describes|denotes|refers to)) (.{8,})$/, q: (t) => `What does the term “${t}” describe?`, score: 9 },
+  { re: /^(.+?) (means|refers to|denotes) (.{8,})$/, q: (t, v) => `What does ${t} ${v === "means" ? "mean" : v === "denotes" ? "denote" : "refer to"}?`, score: 8 },
+  { re: /^(.+?) (is|are) ((?:those|the ones|any (?:act|offence|crime)s?) (?:which|that|who) .{8,})$/, q: (t, v) => `What ${v} ${t}?`, score: 8 },
+  { re: /^(.+?) (is|are)(?: (?:also|often|thus|essentially|generally|usually|currently|now|still|therefore|by nature|by definition))? ((?:a|an|the) .{8,})$/, q: (t, v) => `What ${v} ${t}?`, score: 6 },
+];
+
+function defSource(m: RegExpExecArray): string {
+  const src = m[3]!;
+  const prep = /defined (in|by|under)/.exec(m[0])?.[1] ?? "in";
+  return `${prep} ${src}`;
+}
+
+function definitions(a: Analysed, ctx: DocContext, out: Candidate[]): void {
+  const s = tidy(a.display.slice(0)).replace(/\.$/, "");
+  const body = a.unit.bodyStart ? upperFirst(s.slice(labelLength(a))) : s;
+  for (const p of DEF_PATTERNS) {
+    const m = p.re.exec(body);
+    if (!m) continue;
+    const term = cleanTerm(m[1]!);
+    if (!term) continue;
+    const defRaw = m[m.length - 1]!;
+    if (/^(?:a|an|the)\s+(?:need|case|result|way|reason|fact|part|one|number|lack|key|matter)\b/i.test(defRaw) && p.score < 8) continue;
+    if (/\bnot\b/.test(m[0].slice(m[1]!.length, m[1]!.length + 30)) && p.score < 8) continue;
+    // a list with a count ("a combination of three elements: …") is asked as an enumeration
+    if (/\b(?:two|three|four|five|six|seven|eight|nine|ten|\d+)\s+[a-z]+:\s/.test(defRaw)) continue;
+    let def = trimDefinition(defRaw.replace(/^(?:those|the ones) which\b/i, (x) => x));
+    if (p.score === 6 && words(def).length > 18) continue;
+    if (words(def).length < 2) continue;
+    const t = termCase(term, ctx.proper);
+    const verb = m[2] ?? "is";
+    const front = p.q(t, verb, m).replace(/\s+/g, " ");
+    if (front.length > QUESTION_MAX) continue;
+    def = def.replace(/^(The|A|An) /, (x) => x);
+    out.push({ kind: "definition", a, front, back: def, answer: { type: "definition" }, key: `def:${norm(term)}`, score: p.score });
+    return;
+  }
+  // "three elements: act, means and purpose" → "… which three elements?"
+  const cm = /^(.*?\b)((two|three|four|five|six|seven|eight|nine|ten|\d+)\s+([a-z][a-z\-]*(?:\s[a-z][a-z\-]*)?)):\s+(.+)$/.exec(body);
+  if (cm && cm[1]!.trim().length >= 8 && /,|\band\b|\bor\b/.test(cm[5]!)) {
+    const list = upperFirst(cm[5]!.replace(/[.;]+$/, "").trim());
+    if (words(list).length <= 14) {
+      const front = `${upperFirst(cm[1]!)}which ${cm[2]}?`;
+      out.push({ kind: "enumeration", a, front, back: list, answer: { type: "list", items: list.split(/,\s*|\s+(?:and|or)\s+/).length }, key: `enum:${norm(front)}`, score: 8 });
+    }
+  }
+}
+
+function labelLength(a: Analysed): number {
+  const m = /^[^:]{1,80}:\s+/.exec(a.display);
+  return a.unit.label && m ? m[0].length : 0;
+}
+
+function acronyms(a: Analysed, out: Candidate[]): void {
+  for (const d of a.acronyms) {
+    const cls = /\b(Convention|Protocol|Treaty|Agreement|Act|Charter|Declaration|Toolkit)\b/.test(d.long) ? "instrument" : "org";
+    out.push({
+      kind: "acronym",
+      a,
+      front: `What does ${d.acronym} stand for?`,
+      back: d.long,
+      answer: { type: "name", cls, head: "", acronym: false },
+      key: `acr:${d.acronym}`,
+      score: 9,
+    });
+  }
+}
+
+function counts(a: Analysed, out: Candidate[]): void {
+  const hasEnumeration = out.some((c) => c.kind === "enumeration" && c.a === a);
+  for (const n of a.numbers) {
+    if (hasEnumeration && /^\s+[a-z][a-z\-]*(?:\s[a-z][a-z\-]*)?:\s/.test(a.unit.text.slice(n.end))) continue; // asked by the enumeration
+    const front = clozeFront(a, n);
+    if (!front) continue;
+    const isDate = n.kind === "date" || n.kind === "year";
+    const noun = stem(n.noun || "");
+    const key = isDate ? `date:${norm(n.text)}` : `num:${n.kind}:${n.value}:${noun}`;
+    let score = isDate ? 7 : n.noun ? 7 : 5;
+    if (n.kind === "ordinal") score = 5;
+    if (/article\s+$/i.test(a.unit.text.slice(Math.max(0, n.start - 9), n.start))) score = 5;
+    out.push({ kind: isDate ? "date" : "number", a, front, back: n.text, answer: isDate ? { type: "date", span: n } : { type: "number", span: n }, key, score, span: n });
+  }
+}
+
+function names(a: Analysed, ctx: DocContext, out: Candidate[]): void {
+  const acr = a.acronyms;
+  for (const n of a.names) {
+    // a name defined by an acronym in this sentence is asked by the acronym card
+    if (acr.some((d) => overlaps(d.longSpan, n) || overlaps(d.acrSpan, n))) continue;
+    if (n.cls === "other" && n.caps < 2) continue;
+    if (a.unit.path.some((p) => norm(p) === norm(n.text))) continue;
+    const front = clozeFront(a, n);
+    if (!front) continue;
+    const count = ctx.nameCount.get(norm(n.text)) ?? 1;
+    let score = 5;
+    if (n.head && n.caps >= 2) score += 1;
+    if (count <= 2) score += 1;
+    if (count >= 5) score -= 2;
+    if (n.cls === "other") score -= 1;
+    if (n.start <= a.unit.bodyStart + 4) score -= 1; // the sentence's own subject: often what it is about
+    if (a.unit.text.length <= 200) score += 0.5;
+    // one card per name per document: the best sentence for it wins
+    out.push({ kind: "name", a, front, back: n.text, answer: { type: "name", cls: n.cls, head: n.head, acronym: n.acronym }, key: `name:${norm(n.text)}`, score, span: n });
+  }
+}
+
+// ---- key phrases -------------------------------------------------------------------------
+
+const CUES: { re: RegExp; strong: boolean }[] = [
+  { re: /\b(?:requires?|required|requiring)\s+/g, strong: true },
+  { re: /\b(?:includes?|including|involves?|involving)\s+/g, strong: true },
+  { re: /\b(?:leads?|led)\s+to\s+/g, strong: true },
+  { re: /\b(?:results?|resulted|result)\s+in\s+/g, strong: true },
+  { re: /\b(?:contributes?|contributed)\s+to\s+/g, strong: false },
+  { re: /\b(?:is|are|was|were|be)\s+(?:\w+\s+)?(?:crucial|essential|vital|central|important|necessary|instrumental)\s+(?:in|for|to)\s+/g, strong: true },
+  { re: /\b(?:is|are|was|were|be)\s+(?:also\s+)?(?:subject|dedicated|limited)\s+to\s+/g, strong: true },
+  { re: /\b(?:is|are|was|were|be)\s+(?:\w+\s+)?equipped\s+with\s+/g, strong: true },
+  { re: /\bbrings?\s+together\s+/g, strong: true },
+  { re: /\b(?:provides?|provided|offers?)\s+/g, strong: false },
+  { re: /\b(?:depends?|relies?|focus(?:es)?)\s+on\s+/g, strong: false },
+  { re: /\b(?:consists?\s+of|comprises?)\s+/g, strong: true },
+  { re: /\b(?:needs?)\s+(?!to\b)/g, strong: false },
+  { re: /\bsuch\s+as\s+/g, strong: false },
+  { re: /\b(?:should|must|can)\s+(?:also\s+)?(?:check|learn more about|take|exert|stay alert to)\s+/g, strong: false },
+  { re: /\b(?:located|held|found)\s+in\s+/g, strong: false },
+];
+
+const ADVERBS = new Set(
+  "also often only still now currently already always never usually generally thus therefore ultimately increasingly extensively explicitly especially particularly then however moreover furthermore indeed even just mainly mostly largely notably further perhaps directly indirectly".split(" "),
+);
+const STOP_AT = new Set("which that who whom whose where when while whereas because so although though unless if thereby but as than whether".split(" "));
+const BAD_START = /^(?:it|its|them|this|these|that|those|such|which|who|what|how|there|here|one|to|and|or|but|not|more|less|whether|you|your|we|our|us|of|in|on|at|by|for|with|from|into|than|as|if|when|while|because|so)\b|^[^A-Za-z0-9]/i;
+const BAD_END = /\b(?:this|these|that|those|it|them|the|a|an|of|to|in|on|for|with|by|and|or|from|at|as|than|such|their|its)$/i;
+const AGENT_HEADS = new Set(
+  "people citizens consumers agencies governments companies businesses individuals voices organizations organisations countries states authorities groups networks smugglers traffickers victims migrants police units officers prosecutors ngos tourists customers parties members perpetrators criminals counterfeiters actors communities families friends neighbours lecturers students society public secretariat institutions partners donors makers politicians judges courts employers workers children women men users buyers sellers".split(
+    " ",
+  ),
+);
+
+/** Does a noun phrase name people or bodies (who) rather than things (what)? */
+export function isAgent(np: string): boolean {
+  const ws = np.toLowerCase().split(/\s+/);
+  const prep = ws.findIndex((w, i) => i > 0 && /^(of|in|on|for|to|against|with|by|from|at|behind|across|within)$/.test(w));
+  const heads = (prep > 0 ? ws.slice(0, prep) : ws).join(" ").split(/,\s*|\s+(?:and|or)\s+/).map((x) => x.trim().split(/\s+/).pop() ?? "");
+  return heads.some((h) => AGENT_HEADS.has(h));
+}
+
+/** End of a key phrase that starts at `from`: at punctuation, a clause word, "to + verb" or too many words. */
+function phraseEnd(s: string, from: number, maxWords = 8): number {
+  const re = /[A-Za-z0-9\u00C0-\u024F][A-Za-z0-9\u00C0-\u024F'’\-]*|[,;:.()!?"“”\[\]–—]/g;
+  re.lastIndex = from;
+  let end = from;
+  let n = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(s))) {
+    const t = m[0];
+    const l = t.toLowerCase();
+    if (/^[,;:.()!?"“”\[\]–—]$/.test(t)) {
+      if (t === ",") {
+        const list = listAt(s, m.index);
+        if (list && words(s.slice(from, list.end)).length <= maxWords + 2) return list.end;
+        if (n === 1) return -1; // "identifying, …": a list we could not parse
+      }
+      break;
+    }
+    if (n > 0 && STOP_AT.has(l)) break;
+    if (n > 0 && l === "to") {
+      const nx = /^\s+([a-z]+)/.exec(s.slice(m.index + 2));
+      if (nx && (isVerbWord(nx[1]!) || /^(help|identify|ensure|promote|prevent|tackle|assist|raise|build|fight|protect|reduce|stop|achieve|obtain|escape|address|be)$/.test(nx[1]!))) break;
+    }
+    if (n > 0 && (l === "and" || l === "or")) {
+      const nx = /^\s+([a-z]+)/.exec(s.slice(m.index + l.length));
+      if (nx && (AUX.has(nx[1]!) || isVerbWord(nx[1]!))) break;
+    }
+    if (n > 0 && AUX.has(l)) break;
+    n++;
+    end = m.index + t.length;
+    if (n >= maxWords + 1) return -1;
+  }
+  return end;
+}
+
+interface ListMatch {
+  /** End of the list (after its last item). */
+  end: number;
+  /** Start and end of its last item. */
+  lastStart: number;
+  /** Items between the commas (without the first and the last). */
+  middle: string[];
+  last: string;
+}
+
+/** "A, B and C" from the first comma after A: where the list ends, or null when it is no list. */
+function listAt(s: string, comma: number): ListMatch | null {
+  const rest = s.slice(comma, comma + 400);
+  if (!/\s(?:and|or)\s/.test(rest)) return null;
+  const m = /^((?:,\s+[^,;:.()]{1,40}?){1,6}),?\s+(?:and|or)\s+([^,;:.()]{1,60}?)(?=[,;:.()]|\s+[–—-]\s|$)/.exec(rest);
+  if (!m) return null;
+  const middle = m[1]!.split(",").map((x) => x.trim()).filter(Boolean);
+  if (middle.some((x) => words(x).length > 4 || isVerbWord(words(x)[0] ?? "") || /^(and|or|but|which|that|who|especially|including|such)\b/.test(x))) return null;
+  // the last item stops before a verb ("… and destination work together")
+  const lastText = m[2]!;
+  const ws = [...lastText.matchAll(/[A-Za-z0-9\u00C0-\u024F][A-Za-z0-9\u00C0-\u024F'’\-]*/g)];
+  let cut = lastText.length;
+  for (let i = 1; i < ws.length; i++) {
+    const w = ws[i]![0].toLowerCase();
+    if (AUX.has(w) || isVerbWord(w) || /^(work|works|need|needs|play|plays|continue|remain|which|that|who|to)$/.test(w)) {
+      cut = ws[i]!.index;
+      break;
+    }
+  }
+  const last = lastText.slice(0, cut).trim();
+  if (!last || words(last).length > 7) return null;
+  const lastStart = comma + m[0].length - lastText.length;
+  return { end: lastStart + last.length, lastStart, middle, last };
+}
+
+function phrases(a: Analysed, out: Candidate[]): void {
+  const s = a.unit.text;
+  const bodyStart = a.unit.bodyStart;
+  const taken: Span[] = [];
+  const headings = new Set(a.unit.path.map(norm));
+  const hasDefinition = out.some((c) => c.kind === "definition" && c.a === a);
+  const push = (span0: Span, role: "subject" | "object" | "item", score: number) => {
+    let span = { ...span0 };
+    // trim trailing adverbs ("Consumers also") and spaces
+    for (;;) {
+      const t = s.slice(span.start, span.end);
+      const m = /\s+([A-Za-z]+)\s*$/.exec(t);
+      if (m && ADVERBS.has(m[1]!.toLowerCase())) span = { start: span.start, end: span.start + m.index };
+      else break;
+    }
+    const ans = s.slice(span.start, span.end).trim();
+    const ws = words(ans);
+    const n = ws.length;
+    if (n < 1 || n > 10 || ans.length > 80) return;
+    if (BAD_START.test(ans) || BAD_END.test(ans) || ADVERBS.has(ws[0]!.toLowerCase())) return;
+    if (n === 1 && (/ing$|ly$/.test(ans) || role === "subject")) return;
+    if (!ws.some((w) => !STOPWORDS.has(w.toLowerCase()) && !/^\d+$/.test(w))) return;
+    if (headings.has(norm(ans)) || headings.has(norm(ans.replace(/^(the|a|an)\s+/i, "")))) return;
+    if (taken.some((t) => overlaps(t, span))) return;
+    const bare = ans.replace(/^(the|a|an)\s+/i, "");
+    if (a.names.some((nm) => nm.text === bare || nm.start <= span.start && nm.end >= span.end)) return; // a name: asked as a name
+    if (a.numbers.some((nm) => overlaps(nm, span) && nm.end - nm.start >= ans.length * 0.5)) return;
+    const front = clozeFront(a, span);
+    if (!front) return;
+    taken.push(span);
+    const kind = role === "item" ? "enumeration" : "phrase";
+    out.push({ kind, a, front, back: ans, answer: { type: "phrase", role, agent: isAgent(ans) }, key: `phr:${a.unit.index}:${norm(ans)}`, score, span });
+  };
+  // objects after cue verbs
+  for (const cue of CUES) {
+    cue.re.lastIndex = 0;
+    for (const m of s.matchAll(cue.re)) {
+      const from = m.index + m[0].length;
+      if (from < bodyStart) continue;
+      if (a.skip.some((r) => r.start <= from && from < r.end)) continue;
+      if (/\bnot\s+$/.test(s.slice(Math.max(0, m.index - 5), m.index))) continue;
+      const end = phraseEnd(s, from);
+      if (end <= from) continue;
+      const n = words(s.slice(from, end)).length;
+      push({ start: from, end }, "object", 3 + (cue.strong ? 1 : 0) + (n >= 2 && n <= 6 ? 0.5 : 0));
+    }
+  }
+  // subject of the main clause
+  const body = s.slice(bodyStart);
+  const c = hasDefinition ? null : mainClause(bodyStart && /^[a-z]/.test(body) ? upperFirst(body) : body);
+  if (c) {
+    const subj = c.subject.text;
+    const ws = words(subj);
+    const first = (ws[0] ?? "").toLowerCase();
+    const ok =
+      ws.length >= 2 && ws.length <= 6 &&
+      !/\b(that|which|who|what|whom|this|these|it|they)\b/i.test(subj) &&
+      !(isVerbWord(first) && !/ing$/.test(first)) &&
+      !/^(attempts?|efforts?|ways?)$/.test(first);
+    if (ok) push({ start: bodyStart + c.subject.start, end: bodyStart + c.subject.end }, "subject", 3.5);
+  }
+  // enumerations: the last item of "A, B and C", or the shared modifiers of "A, B and C nouns"
+  let coveredTo = -1;
+  for (const m of s.matchAll(/,\s/g)) {
+    if (m.index < bodyStart || m.index < coveredTo) continue; // inside a list already seen
+    const list = listAt(s, m.index);
+    if (!list) continue;
+    coveredTo = list.end;
+    const lastWords = words(list.last);
+    const before = /([A-Za-z][A-Za-z\-]*)$/.exec(s.slice(0, m.index));
+    if (list.middle.every((x) => words(x).length === 1) && lastWords.length === 2 && before && !/^(the|a|an)$/i.test(lastWords[0]!)) {
+      // "social, economic and political pressures" → "social, economic and political"
+      const start = m.index - before[1]!.length;
+      const end = list.lastStart + lastWords[0]!.length;
+      push({ start, end }, "item", 3.5);
+      continue;
+    }
+    if (lastWords.length > 5 || isVerbWord(lastWords[0] ?? "")) continue;
+    push({ start: list.lastStart, end: list.end }, "item", 3);
+  }
+}

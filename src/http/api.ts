@@ -1,0 +1,69 @@
+/**
+ * The lecturers' HTTP API, for scripts:
+ *   POST /api/decks   upload a deck (same formats and validation as in chat), JSON report
+ *   GET  /api/decks   the lecturer's decks
+ * Authorization: Bearer <token from /token>. Tokens are stored hashed and revocable; the role is
+ * re-read from storage on every call. The body is the file itself (--data-binary @cards.csv) with
+ * ?name=cards.csv (for the format) and optionally ?id=my-deck&title=…, or multipart/form-data
+ * with a `file` field.
+ */
+import { Hono } from "hono";
+import type { Env } from "../env";
+import type { Deps } from "../deps";
+import type { Deck } from "../decks/schema";
+import { createServices, type Services } from "../services";
+import { readLearner } from "../bot/learner";
+import { ingestUpload } from "../decks/ingest";
+import { UPLOAD_LIMITS } from "../decks/parsers";
+
+export function createApi(deps: Deps, decks: readonly Deck[]) {
+  const api = new Hono<{ Bindings: Env; Variables: { svc: Services; uid: number } }>();
+
+  api.use("*", async (c, next) => {
+    const svc = createServices(c.env, deps, decks);
+    const auth = c.req.header("authorization") ?? "";
+    const m = /^Bearer\s+(\S+)$/i.exec(auth);
+    if (!m) return c.json({ ok: false, error: "missing bearer token: send Authorization: Bearer <token from /token in the bot>" }, 401);
+    const uid = await svc.stores.lecturers.tokenOwner(m[1]!);
+    if (uid === null) return c.json({ ok: false, error: "invalid or revoked token" }, 401);
+    const learner = await readLearner(svc, uid);
+    const admins = (c.env.ADMIN_USER_IDS ?? "").split(",").map((s) => s.trim());
+    if (learner.doc.role !== "lecturer" && !admins.includes(String(uid))) return c.json({ ok: false, error: "this token's owner is no longer a lecturer" }, 403);
+    c.set("svc", svc);
+    c.set("uid", uid);
+    await next();
+  });
+
+  api.get("/decks", async (c) => {
+    const learner = await readLearner(c.get("svc"), c.get("uid"));
+    return c.json({ ok: true, decks: learner.doc.owns?.decks ?? [] });
+  });
+
+  api.post("/decks", async (c) => {
+    const svc = c.get("svc");
+    const declared = Number(c.req.header("content-length") ?? "0");
+    if (declared > UPLOAD_LIMITS.bytes + 64 * 1024) return c.json({ ok: false, problems: [{ message: "The file is larger than 1 MiB; decks may be at most 1 MiB." }] }, 413);
+    let name = c.req.query("name") ?? "";
+    let bytes: Uint8Array;
+    const type = c.req.header("content-type") ?? "";
+    if (type.startsWith("multipart/form-data")) {
+      const form = await c.req.formData();
+      const file = form.get("file");
+      if (!file || typeof file === "string") return c.json({ ok: false, problems: [{ message: 'multipart upload without a "file" field' }] }, 400);
+      name ||= (file as File).name;
+      bytes = new Uint8Array(await (file as File).arrayBuffer());
+    } else {
+      bytes = new Uint8Array(await c.req.arrayBuffer());
+    }
+    if (bytes.length === 0) return c.json({ ok: false, problems: [{ message: "empty body: send the deck file as the request body (curl --data-binary @file)" }] }, 400);
+    const owner = await readLearner(svc, c.get("uid"));
+    const opts: { deckId?: string; title?: string } = {};
+    const id = c.req.query("id"), title = c.req.query("title");
+    if (id) opts.deckId = id;
+    if (title) opts.title = title;
+    const out = await ingestUpload(svc, owner, name || "deck.txt", bytes, opts);
+    return c.json(out.json, out.status as 200);
+  });
+
+  return api;
+}

@@ -1,0 +1,137 @@
+/**
+ * /classstats and /classexport: per student (reviews in the last 7 days, cards due, share graded
+ * Good/Easy over 30 days, last active) and the class's hardest cards (lowest share of scheduled
+ * reviews not failed). Read from the students' own records in queue chunks — no student ever
+ * writes anything extra for it.
+ */
+import { InputFile } from "grammy";
+import type { Services } from "../services";
+import type { FanoutOp } from "./fanout";
+import { readLearner } from "../bot/learner";
+import { readDay } from "../store/users";
+import { ClassStore } from "../store/classes";
+import { dayToIso } from "../srs/days";
+import { cut, esc, splitMessage } from "../bot/render";
+import { quizQuestion } from "../decks/schema";
+
+export interface StudentRow {
+  uid: number;
+  name: string;
+  reviews7: number;
+  due: number;
+  graded30: number;
+  good30: number;
+  /** Last local day with activity (ISO), or "" if never. */
+  lastActive: string;
+}
+
+export interface StatsResult {
+  rows: StudentRow[];
+  /** "deck/card" → [scheduled reviews, failures] summed over students. */
+  cards: Record<string, [number, number]>;
+}
+
+export const statsOp: FanoutOp<StatsResult, StatsResult> = {
+  chunkSize: 20, // two reads per student
+  async chunk(svc, run, uids) {
+    const classes = new ClassStore(svc.deps.kv ?? svc.env.KV, svc.deps);
+    const decks = await svc.decks.getMany(run.decks ?? []);
+    const out: StatsResult = { rows: [], cards: {} };
+    for (const uid of uids) {
+      const member = await classes.member(run.class, uid);
+      if (!member) continue; // left the class since the roster was listed
+      const learner = await readLearner(svc, uid);
+      const doc = learner.doc;
+      const today = learner.today;
+      const row: StudentRow = { uid, name: member.name, reviews7: 0, due: 0, graded30: 0, good30: 0, lastActive: "" };
+      for (let d = today - 29; d <= today; d++) {
+        const s = readDay(doc, d);
+        const graded = s.reviews + s.introduced;
+        if (d > today - 7) row.reviews7 += graded;
+        row.graded30 += graded;
+        row.good30 += s.goodEasy;
+      }
+      if (doc.streak.last >= 0) row.lastActive = dayToIso(doc.streak.last);
+      for (const [id, deck] of decks) {
+        for (const cardId of deck.cardIds) {
+          const s = learner.state(id, cardId);
+          if (!s) continue;
+          if (!s.susp && s.due <= today && s.last !== today) row.due++;
+          if (s.reps > 0) {
+            const key = `${id}/${cardId}`;
+            const t = (out.cards[key] ??= [0, 0]);
+            t[0] += s.reps;
+            t[1] += s.lapses;
+          }
+        }
+      }
+      out.rows.push(row);
+    }
+    return out;
+  },
+  fold(agg, r) {
+    const a: StatsResult = agg ?? { rows: [], cards: {} };
+    const res = r as StatsResult;
+    a.rows.push(...res.rows);
+    for (const [k, [reps, lapses]] of Object.entries(res.cards)) {
+      const t = (a.cards[k] ??= [0, 0]);
+      t[0] += reps;
+      t[1] += lapses;
+    }
+    return a;
+  },
+  async report(svc, run, agg, complete) {
+    const a = agg ?? { rows: [], cards: {} };
+    a.rows.sort((x, y) => x.name.localeCompare(y.name) || x.uid - y.uid);
+    const hardest = await hardestCards(svc, a, 5);
+    if (run.csv) {
+      const csv = classCsv(a.rows);
+      await svc.api.sendDocument(run.chat, new InputFile(new TextEncoder().encode(csv), `class-${run.className ?? run.class}.csv`.replace(/[^\w.-]+/g, "-")), {
+        caption: `Class ${run.className ?? run.class}: ${a.rows.length} students${complete ? "" : " (incomplete)"}`,
+      });
+      return;
+    }
+    const pct = (n: number, d: number) => (d ? `${Math.round((100 * n) / d)}%` : "—");
+    const lines = [`📊 <b>${esc(run.className ?? run.class)}</b> — ${a.rows.length} students${complete ? "" : " (incomplete)"}`, ""];
+    if (a.rows.length === 0) lines.push("No students yet. Share the class's join link.");
+    for (const r of a.rows) {
+      lines.push(`<b>${esc(r.name)}</b> — ${r.reviews7} reviews (7 d) · ${r.due} due · ${pct(r.good30, r.graded30)} Good/Easy · ${r.lastActive ? `active ${r.lastActive}` : "not started"}`);
+    }
+    if (hardest.length) {
+      lines.push("", "<b>Hardest cards</b> (share of reviews not failed)");
+      hardest.forEach((h, i) => lines.push(`${i + 1}. ${esc(h.front)} — ${h.rate}% (${h.reviews} reviews)`));
+    }
+    lines.push("", "As a spreadsheet: /classexport");
+    for (const part of splitMessage(lines.join("\n"))) await svc.api.sendMessage(run.chat, part, { parse_mode: "HTML" });
+  },
+};
+
+async function hardestCards(svc: Services, a: StatsResult, n: number) {
+  const ranked = Object.entries(a.cards)
+    .filter(([, [reps]]) => reps >= 3)
+    .map(([key, [reps, lapses]]) => ({ key, reps, rate: Math.round((100 * (reps - lapses)) / reps) }))
+    .sort((x, y) => x.rate - y.rate || y.reps - x.reps)
+    .slice(0, n);
+  const out: { front: string; rate: number; reviews: number }[] = [];
+  for (const r of ranked) {
+    const [deckId, cardId] = r.key.split("/") as [string, string];
+    const deck = await svc.decks.get(deckId);
+    const card = deck?.deck.cards[deck.index.get(cardId) ?? -1];
+    if (card) out.push({ front: cut(quizQuestion(card.front), 80), rate: r.rate, reviews: r.reps });
+  }
+  return out;
+}
+
+export function csvField(v: string | number): string {
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function classCsv(rows: StudentRow[]): string {
+  const head = ["student", "telegram_id", "reviews_7d", "cards_due", "graded_30d", "good_easy_30d", "good_easy_share_30d", "last_active"];
+  const lines = [head.join(",")];
+  for (const r of rows) {
+    lines.push([r.name, r.uid, r.reviews7, r.due, r.graded30, r.good30, r.graded30 ? (r.good30 / r.graded30).toFixed(2) : "", r.lastActive].map(csvField).join(","));
+  }
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,147 @@
+/**
+ * Class fan-out through the JOBS queue: a run (`v1:run:<id>`) is planned by a job that lists the
+ * class roster (a job, never a request path), cut into chunks that fit one consumer invocation's
+ * 50 subrequests; each chunk writes its own result key (`v1:run:<id>:<n>`, no contention); a final
+ * job gathers them — up to 40 per invocation, re-enqueuing itself — and reports to the lecturer.
+ *
+ * Operations: "push" (subscribe each student to a deck and notify them once — the student's
+ * record remembers the run id, so retries never notify twice) and "stats" (read each student's
+ * record and summarise, for /classstats and /classexport).
+ */
+import * as v from "valibot";
+import type { Services } from "../services";
+import type { Job } from "./types";
+import { Kv } from "../store/kv";
+import { ClassStore } from "../store/classes";
+
+export const runKey = (id: string) => `v1:run:${id}`;
+export const chunkKey = (id: string, n: number) => `v1:run:${id}:${n}`;
+const RESULT_TTL = 7 * 86_400;
+const GATHER_PER_INVOCATION = 40;
+const FINAL_DELAY = 5;
+/** Runs not finished after this long are reported with what they have. */
+const GIVE_UP_MS = 6 * 3600_000;
+
+export const RunSchema = v.object({
+  v: v.literal(1),
+  id: v.string(),
+  op: v.picklist(["push", "stats"]),
+  class: v.string(),
+  owner: v.number(),
+  /** Where the report goes. */
+  chat: v.number(),
+  created: v.number(),
+  /** op-specific parameters (push: deck id; stats: export as CSV). */
+  deck: v.optional(v.string()),
+  csv: v.optional(v.boolean()),
+  /** The lecturer's name as shown to students, the class's name, its decks (stats). */
+  by: v.optional(v.string()),
+  className: v.optional(v.string()),
+  decks: v.optional(v.array(v.string())),
+  /** Set by the plan job. */
+  chunks: v.optional(v.number()),
+  total: v.optional(v.number()),
+  /** Gathering: chunks gathered so far and the aggregate. */
+  gathered: v.optional(v.number()),
+  agg: v.optional(v.unknown()),
+  done: v.optional(v.boolean()),
+});
+export type RunDoc = v.InferOutput<typeof RunSchema>;
+
+export interface FanoutOp<R, A> {
+  /** Students per chunk (each costs some subrequests; stay under 50 per invocation). */
+  chunkSize: number;
+  /** Processes one chunk of students; returns its result (stored under the chunk key). */
+  chunk(svc: Services, run: RunDoc, uids: number[]): Promise<R>;
+  /** Folds a chunk result into the aggregate. */
+  fold(agg: A | undefined, r: R): A;
+  /** Sends the report. */
+  report(svc: Services, run: RunDoc, agg: A | undefined, complete: boolean): Promise<void>;
+}
+
+export class RunStore {
+  readonly kv: Kv;
+  constructor(svc: Services) {
+    this.kv = new Kv(svc.deps.kv ?? svc.env.KV, svc.deps);
+  }
+  get(id: string) {
+    return this.kv.getJson(runKey(id), RunSchema);
+  }
+  put(run: RunDoc) {
+    return this.kv.put(runKey(run.id), run, { expirationTtl: RESULT_TTL });
+  }
+  async getChunk(id: string, n: number): Promise<unknown | null> {
+    const t = await this.kv.getText(chunkKey(id, n));
+    return t === null ? null : (JSON.parse(t) as unknown);
+  }
+  putChunk(id: string, n: number, r: unknown) {
+    return this.kv.put(chunkKey(id, n), r, { expirationTtl: RESULT_TTL });
+  }
+}
+
+/** Creates a run and enqueues its plan. Returns false if the run already exists (a redelivered command). */
+export async function startRun(svc: Services, run: RunDoc): Promise<boolean> {
+  const runs = new RunStore(svc);
+  if (await runs.get(run.id)) return false;
+  await runs.put(run);
+  await svc.env.JOBS!.send({ kind: "plan", run: run.id });
+  return true;
+}
+
+export async function plan(svc: Services, ops: Record<RunDoc["op"], FanoutOp<unknown, unknown>>, id: string): Promise<void> {
+  const runs = new RunStore(svc);
+  const run = await runs.get(id);
+  if (!run || run.chunks !== undefined) return; // unknown, or already planned (a retried plan job)
+  const roster = await new ClassStore(svc.deps.kv ?? svc.env.KV, svc.deps).members(run.class);
+  const size = ops[run.op].chunkSize;
+  const chunks: Job[] = [];
+  for (let i = 0; i < roster.length; i += size) chunks.push({ kind: "chunk", run: id, n: chunks.length, uids: roster.slice(i, i + size).map((m) => m.uid) });
+  run.chunks = chunks.length;
+  run.total = roster.length;
+  run.gathered = 0;
+  await runs.put(run);
+  const queue = svc.env.JOBS!;
+  for (let k = 0; k < chunks.length; k += 100) await queue.sendBatch(chunks.slice(k, k + 100).map((body) => ({ body })));
+  await queue.send({ kind: "final", run: id }, { delaySeconds: chunks.length ? FINAL_DELAY : 0 });
+}
+
+export async function chunk(svc: Services, ops: Record<RunDoc["op"], FanoutOp<unknown, unknown>>, id: string, n: number, uids: number[]): Promise<void> {
+  const runs = new RunStore(svc);
+  if ((await runs.getChunk(id, n)) !== null) return; // done before (a redelivered chunk)
+  const run = await runs.get(id);
+  if (!run) return;
+  const result = await ops[run.op].chunk(svc, run, uids);
+  await runs.putChunk(id, n, result);
+}
+
+export async function finalize(svc: Services, ops: Record<RunDoc["op"], FanoutOp<unknown, unknown>>, id: string): Promise<void> {
+  const runs = new RunStore(svc);
+  const run = await runs.get(id);
+  if (!run || run.done || run.chunks === undefined) return;
+  const op = ops[run.op];
+  let gathered = run.gathered ?? 0;
+  let agg = run.agg;
+  let budget = GATHER_PER_INVOCATION;
+  while (gathered < run.chunks && budget-- > 0) {
+    const r = await runs.getChunk(id, gathered);
+    if (r === null) break;
+    agg = op.fold(agg, r);
+    gathered++;
+  }
+  const complete = gathered >= run.chunks;
+  const stale = svc.deps.now() - run.created > GIVE_UP_MS;
+  if (complete || stale) {
+    run.gathered = gathered;
+    run.agg = agg;
+    run.done = true;
+    await runs.put(run);
+    await op.report(svc, run, agg, complete);
+    return;
+  }
+  if (gathered !== run.gathered) {
+    run.gathered = gathered;
+    run.agg = agg;
+    await runs.put(run);
+  }
+  await svc.env.JOBS!.send({ kind: "final", run: id }, { delaySeconds: budget < 0 ? 1 : FINAL_DELAY });
+}

@@ -1,0 +1,84 @@
+/**
+ * /export's files, built in memory. Pure.
+ *
+ * progressCsv: one row per card the learner has graded — deck, card, front, repetition (SM-2 n),
+ * interval (days), easiness (2 decimals), due date, lapses, last review (ISO dates, the learner's
+ * local days). RFC 4180 quoting; a UTF-8 byte-order mark so spreadsheets read it as UTF-8; a text
+ * cell starting with = + - @ gets a leading ' so a spreadsheet does not run it as a formula.
+ *
+ * ankiTsv: a deck's cards as Anki "Notes in Plain Text" (File → Import): header lines, then
+ * Front, Back, Tags per line. Tabs and line breaks in fields become spaces (#html:false keeps
+ * the text literal); a field with a double quote, or starting with #, is quoted.
+ */
+import { unpackCard, type PackedCard } from "../srs/card-state";
+import { dayToIso } from "../srs/days";
+import type { LoadedDeck } from "../decks/registry";
+import type { Card } from "../decks/schema";
+
+export const CSV_COLUMNS = ["deck", "card", "front", "repetition", "interval_days", "easiness", "due_date", "lapses", "last_review"] as const;
+
+export function csvCell(value: string | number): string {
+  let s = String(value);
+  if (typeof value === "string" && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export interface ProgressExport {
+  csv: string;
+  rows: number;
+  decks: number;
+}
+
+/**
+ * The learner's progress as CSV. `progress` is the stored map; `decks` the decks that could be
+ * loaded (a card of a deck that no longer exists is still listed, with an empty front). Cards come
+ * in deck order; malformed stored states are skipped.
+ */
+export function progressCsv(progress: Record<string, Record<string, PackedCard>>, decks: ReadonlyMap<string, LoadedDeck>): ProgressExport {
+  const lines = [CSV_COLUMNS.join(",")];
+  let rows = 0, deckCount = 0;
+  for (const [deckId, cards] of Object.entries(progress)) {
+    const deck = decks.get(deckId);
+    const inDeck = deck ? deck.cardIds.filter((id) => id in cards) : [];
+    const gone = Object.keys(cards).filter((id) => !deck?.index.has(id));
+    let any = false;
+    for (const cardId of [...inDeck, ...gone]) {
+      const s = unpackCard(cards[cardId]);
+      if (!s) continue;
+      const card = deck ? deck.deck.cards[deck.index.get(cardId) ?? -1] : undefined;
+      lines.push(
+        [deckId, cardId, card?.front ?? "", s.n, s.i, (s.ef / 100).toFixed(2), dayToIso(s.due), s.lapses, s.last >= 0 ? dayToIso(s.last) : ""]
+          .map(csvCell)
+          .join(","),
+      );
+      rows++;
+      any = true;
+    }
+    if (any) deckCount++;
+  }
+  return { csv: `\uFEFF${lines.join("\n")}\n`, rows, decks: deckCount };
+}
+
+/** A field of Anki's tab-separated text: one line, no tabs; quoted when it could be misread. */
+export function tsvField(text: string): string {
+  const s = text.replace(/[\t\r\n]+/g, " ").trim();
+  return /"/.test(s) || s.startsWith("#") ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Anki tags are separated by spaces: a tag's own spaces become underscores. */
+function tags(card: Card): string {
+  return (card.tags ?? []).map((t) => t.trim().replace(/\s+/g, "_")).filter(Boolean).join(" ");
+}
+
+export const ANKI_HEADER = ["#separator:tab", "#html:false", "#columns:Front\tBack\tTags", "#tags column:3"] as const;
+
+export function ankiTsv(deck: LoadedDeck): string {
+  const lines: string[] = [...ANKI_HEADER];
+  for (const card of deck.deck.cards) lines.push([tsvField(card.front), tsvField(card.back), tsvField(tags(card))].join("\t"));
+  return `${lines.join("\n")}\n`;
+}
+
+/** A file name from a deck id (already [a-z0-9-]). */
+export function ankiFileName(deckId: string): string {
+  return `lectern-${deckId}-anki.txt`;
+}
