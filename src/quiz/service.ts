@@ -89,10 +89,10 @@ export async function startQuiz(io: QuizIO, learner: Learner, chat: number, scop
 export type AnswerOutcome = "graded" | "finished" | "unknown" | "duplicate" | "expired" | "ignored";
 
 /** Grades a poll answer: one read, one write. Unknown, expired and repeated answers change nothing. */
-export async function answerQuiz(io: QuizIO, answer: PollAnswer): Promise<AnswerOutcome> {
+export async function answerQuiz(io: QuizIO, answer: PollAnswer, preloaded?: Learner): Promise<AnswerOutcome> {
   const user = answer.user;
   if (!user || answer.option_ids.length === 0) return "ignored";
-  const learner = await readLearner(io, user.id);
+  const learner = preloaded ?? (await readLearner(io, user.id));
   const quiz = learner.doc.quiz;
   if (!learner.stored || !quiz) return "unknown";
   const i = quiz.qs.findIndex((q) => q.poll === answer.poll_id);

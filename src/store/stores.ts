@@ -5,6 +5,7 @@ import { UploadedDecks } from "./decks";
 import { ScheduleIndex } from "./schedule";
 import { ClassStore } from "./classes";
 import { LecturerStore } from "./lecturers";
+import { GroupQuizStore } from "./group-quiz";
 
 export interface Stores {
   users: UserStore;
@@ -12,6 +13,7 @@ export interface Stores {
   schedule: ScheduleIndex;
   classes: ClassStore;
   lecturers: LecturerStore;
+  groupQuiz: GroupQuizStore;
 }
 
 export function createStores(kv: KVNamespace, deps: Deps): Stores {
@@ -21,5 +23,6 @@ export function createStores(kv: KVNamespace, deps: Deps): Stores {
     schedule: new ScheduleIndex(kv, deps),
     classes: new ClassStore(kv, deps),
     lecturers: new LecturerStore(kv, deps),
+    groupQuiz: new GroupQuizStore(kv, deps),
   };
 }

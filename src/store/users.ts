@@ -98,6 +98,8 @@ export const UserSchema = v.object({
   ),
   /** Recent lecturer pushes already delivered to this learner (idempotent fan-out). */
   pushes: v.optional(v.array(v.string())),
+  /** Recent group-quiz polls this learner answered (a redelivered answer grades nothing twice). */
+  gpolls: v.optional(v.array(v.string())),
   /** Set when Telegram answered 403: the learner blocked the bot. Cleared on their next message. */
   blocked: v.optional(v.boolean()),
   /** Private chat with the bot (= user id once they have written to it). */

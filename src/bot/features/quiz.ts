@@ -2,7 +2,8 @@
 import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext } from "../context";
 import { cb, unpackDeck } from "../callback-data";
-import { loadLearner, saveLearner, type Learner } from "../learner";
+import { loadLearner, readLearner, saveLearner, type Learner } from "../learner";
+import { answerGroupPoll } from "./group-quiz";
 import { answerQuiz, describeQuiz, resumeQuiz, startQuiz } from "../../quiz/service";
 import { esc } from "../render";
 
@@ -78,9 +79,16 @@ quizFeature.command("start", async (ctx, next) => {
   await runQuizCommand(ctx, "*");
 });
 
-quizFeature.on("poll_answer", async (ctx, next) => {
+/** A poll answer: the learner's own quiz, else a group quiz's poll; anything else is ignored. */
+quizFeature.on("poll_answer", async (ctx) => {
   ctx.trace.feature = "quiz";
-  const outcome = await answerQuiz(ctx, ctx.pollAnswer);
-  if (outcome === "unknown") return next(); // maybe a group quiz's poll
+  const a = ctx.pollAnswer;
+  if (!a.user || a.option_ids.length === 0) return void (ctx.trace.outcome = "unhandled");
+  const learner = await readLearner(ctx, a.user.id);
+  let outcome: string = await answerQuiz(ctx, a, learner);
+  if (outcome === "unknown") {
+    ctx.trace.feature = "group-quiz";
+    outcome = await answerGroupPoll(ctx, a, learner);
+  }
   if (outcome !== "graded" && outcome !== "finished") ctx.trace.outcome = "unhandled";
 });
