@@ -10,6 +10,7 @@ import { UPLOAD_LIMITS } from "./parsers";
 import type { Learner } from "../bot/learner";
 import { saveLearner } from "../bot/learner";
 import type { Deck } from "./schema";
+import type { LoadedDeck } from "./registry";
 
 export interface IngestOutcome {
   ok: boolean;
@@ -31,6 +32,33 @@ function refused(problem: UploadProblem, status: number, format?: UploadFormat):
   return { ok: false, status, report: formatReport(result), json: { ok: false, problems: [problem] } };
 }
 
+/**
+ * Stores a valid deck as `owner`'s: refuses a bundled deck's id or another lecturer's, and the
+ * deck count limit. Used by uploads and by the drafter's "publish".
+ */
+export async function storeDeck(
+  svc: Services,
+  owner: Learner,
+  deck: Deck,
+  format?: UploadFormat,
+): Promise<{ ok: true; deck: Deck; existing: LoadedDeck | null } | { ok: false; outcome: IngestOutcome }> {
+  if (svc.decks.isBundled(deck.id)) {
+    return { ok: false, outcome: refused({ where: "deck id", message: `"${deck.id}" is the id of a built-in deck. Choose another id (in chat: put "id: my-deck" in the file's caption; over HTTP: ?id=my-deck).` }, 409, format) };
+  }
+  const existing = await svc.stores.decks.get(deck.id);
+  if (existing && existing.owner !== owner.id) {
+    return { ok: false, outcome: refused({ where: "deck id", message: `The deck id "${deck.id}" is taken by another lecturer. Choose another id (caption "id: my-deck", or ?id=my-deck).` }, 409, format) };
+  }
+  const owns = (owner.doc.owns ??= { classes: [], decks: [] });
+  if (!existing && owns.decks.length >= MAX_DECKS_PER_LECTURER) {
+    return { ok: false, outcome: refused({ message: `You have ${owns.decks.length} decks, the most one lecturer can keep. Re-upload one of them instead.` }, 409, format) };
+  }
+  await svc.stores.decks.put({ v: 1, owner: owner.id, updated: svc.deps.now(), deck });
+  owns.decks = [...owns.decks.filter((d) => d.id !== deck.id), { id: deck.id, title: deck.title, cards: deck.cards.length }];
+  await saveLearner(svc, owner);
+  return { ok: true, deck, existing };
+}
+
 export async function ingestUpload(
   svc: Services,
   owner: Learner,
@@ -45,21 +73,9 @@ export async function ingestUpload(
   if (!result.ok) {
     return { ok: false, status: 422, report: formatReport(result), json: { ok: false, format: result.format ?? null, problems: result.problems, total_problems: result.totalProblems } };
   }
-  const deck = result.deck;
-  if (svc.decks.isBundled(deck.id)) {
-    return refused({ where: "deck id", message: `"${deck.id}" is the id of a built-in deck. Choose another id (in chat: put "id: my-deck" in the file's caption; over HTTP: ?id=my-deck).` }, 409, result.format);
-  }
-  const existing = await svc.stores.decks.get(deck.id);
-  if (existing && existing.owner !== owner.id) {
-    return refused({ where: "deck id", message: `The deck id "${deck.id}" is taken by another lecturer. Choose another id (caption "id: my-deck", or ?id=my-deck).` }, 409, result.format);
-  }
-  const owns = (owner.doc.owns ??= { classes: [], decks: [] });
-  if (!existing && owns.decks.length >= MAX_DECKS_PER_LECTURER) {
-    return refused({ message: `You have ${owns.decks.length} decks, the most one lecturer can keep. Re-upload one of them instead.` }, 409, result.format);
-  }
-  await svc.stores.decks.put({ v: 1, owner: owner.id, updated: svc.deps.now(), deck });
-  owns.decks = [...owns.decks.filter((d) => d.id !== deck.id), { id: deck.id, title: deck.title, cards: deck.cards.length }];
-  await saveLearner(svc, owner);
+  const stored = await storeDeck(svc, owner, result.deck, result.format);
+  if (!stored.ok) return stored.outcome;
+  const { deck, existing } = stored;
   const kept = existing ? deck.cards.filter((c) => existing.index.has(c.id)).length : 0;
   const report = [
     formatReport(result),

@@ -25,7 +25,9 @@ export interface Pools {
   names: PoolName[];
   definitions: string[];
   lists: { text: string; items: number }[];
-  phrases: { text: string; role: string; agent: boolean; shape?: string }[];
+  phrases: { text: string; role: string; agent: boolean; section: string; shape?: string }[];
+  /** Words the document uses in lower case (so "Ordinary" in "Ordinary people" is no name). */
+  lowerWords: ReadonlySet<string>;
   /** acronym ↔ expansion, both directions, normalised. */
   sameEntity: Map<string, string>;
 }
@@ -52,16 +54,34 @@ export function pickDistractors(c: Candidate, pools: Pools): string[] | undefine
       picks = rank(c, pools.lists.filter((l) => Math.abs(l.items - ans.items) <= (ans.items >= 4 ? 1 : 0)).map((l) => ({ text: l.text, bonus: 0 })));
       break;
     case "phrase": {
+      // Who-answers get other actors of the document; what-answers only phrases of the same build
+      // ("the establishment of …" / "the concealment of …"); lists and the rest stay review-only.
       const sh = shape(c.back);
-      picks = rank(
-        c,
-        pools.phrases.map((p) => ({ text: p.text, bonus: (sh === (p.shape ??= shape(p.text)) ? 0.6 : 0) + (p.agent === ans.agent ? 0.8 : -0.8) + (p.role === ans.role ? 0.3 : 0) })),
-      );
+      const n = wordCount(c.back);
+      const hasOf = /\sof\s/.test(c.back);
+      const isList = /,|\s(?:and|or)\s/.test(c.back);
+      const section = c.a.unit.path.join("/");
+      const options = pools.phrases.filter((p) => {
+        if (p.agent !== ans.agent) return false;
+        if (ans.agent) return true;
+        if (isList || n < 2 || /,/.test(p.text)) return false;
+        return (p.shape ??= shape(p.text)) === sh && /\sof\s/.test(p.text) === hasOf && Math.abs(wordCount(p.text) - n) <= 2;
+      });
+      picks = rank(c, options.map((p) => ({ text: p.text, bonus: (p.role === ans.role ? 0.3 : 0) + (p.section === section ? 0.3 : 0) })));
+      picks = picks.map((p) => matchCase(p, c.back, pools.lowerWords));
       break;
     }
   }
   const clean = finalise(c, picks);
   return clean.length >= WANT ? clean.slice(0, WANT) : undefined;
+}
+
+/** Give a distractor the answer's initial case (a sentence-initial "Ordinary people" becomes "ordinary people"). */
+function matchCase(d: string, answer: string, lowerWords: ReadonlySet<string>): string {
+  const first = /^[A-Za-z]+/.exec(d)?.[0] ?? "";
+  if (/^[a-z]/.test(answer) && /^[A-Z][a-z]/.test(first) && lowerWords.has(first.toLowerCase())) return d.charAt(0).toLowerCase() + d.slice(1);
+  if (/^[A-Z]/.test(answer) && /^[a-z]/.test(d)) return d.charAt(0).toUpperCase() + d.slice(1);
+  return d;
 }
 
 /** Distinct, not the answer, not visible in the question, within poll limits. */

@@ -36,7 +36,11 @@ export const QUESTION_MAX = 300;
 
 // ---- cloze fronts ------------------------------------------------------------------------
 
-function tidy(s: string): string {
+function tidy(s0: string): string {
+  let s = s0;
+  const straight = (s.match(/"/g) ?? []).length;
+  if (straight % 2 === 1) s = s.replace(/\s"(?=\S)|(?<=\S)"(?=[\s.,;]|$)/, (m) => (m.startsWith(" ") ? " " : ""));
+  if ((s.match(/“/g) ?? []).length !== (s.match(/”/g) ?? []).length) s = s.replace(/[“”]/g, "");
   return squash(s.replace(/\s+([,.;:!?])/g, "$1").replace(/\(\s+/g, "(").replace(/:\s*$/, "."));
 }
 
@@ -53,7 +57,14 @@ export function clozeFront(a: Analysed, span: Span): string | null {
   if (!answer.trim() || /\{\{|\}\}|::/.test(s)) return null;
   let before = s.slice(0, start);
   let after = s.slice(end);
-  if (s.length > QUESTION_MAX - 8) {
+  const limit = QUESTION_MAX - 20;
+  const fits = () => before.length + after.length + 3 <= limit;
+  if (!fits()) {
+    // leave out asides that do not hold the answer: "(…)", ", supplementing …,", ", which …" at the end
+    before = dropAsides(before);
+    after = dropAsides(after).replace(/,\s(?:which|while|thereby|particularly|especially|including|in order)\b[^;]*?([.!?"”]*)$/, "$1");
+  }
+  if (!fits()) {
     // cut to the clause holding the answer: boundaries are ; : – and ", which/while/and …"
     const cuts = /;\s|:\s|\s[–—-]\s|,\s(?=(?:which|while|whereas|and|but|as well as|thereby|where|so that|in order)\b)/g;
     let lo = 0;
@@ -63,8 +74,18 @@ export function clozeFront(a: Analysed, span: Span): string | null {
     const hi = m2 ? m2.index : after.length;
     before = (lo > 0 ? "…" : "") + before.slice(lo);
     after = after.slice(0, hi) + (hi < after.length ? "…" : "");
-    if (lo > 0 && /^…[a-z]/.test(before)) before = before;
   }
+  if (!fits()) {
+    // last resort: keep the comma-delimited stretch around the answer
+    const c1 = after.search(/,\s/);
+    if (c1 >= 0) after = `${after.slice(0, c1)}…`;
+    const orig = before;
+    for (const m of orig.matchAll(/,\s/g)) {
+      if (fits()) break;
+      before = `…${orig.slice(m.index + 2).replace(/^…/, "")}`;
+    }
+  }
+  if (!fits()) return null;
   const visible = before + after;
   if (words(visible).length < 4) return null;
   if (answer.length > 0.5 * (visible.length + answer.length)) return null;
@@ -72,6 +93,13 @@ export function clozeFront(a: Analysed, span: Span): string | null {
   const q = front.replace(/\{\{c1::.*?\}\}/, "[…]");
   if (q.length > QUESTION_MAX) return null;
   return front;
+}
+
+/** Remove parentheses and comma-delimited asides (", supplementing the Convention,"). */
+function dropAsides(t: string): string {
+  return t
+    .replace(/\s*\([^()]*\)/g, "")
+    .replace(/,\s(?:[a-z]+ing|[a-z]+ed|which|who|in particular|for instance|for example|in partnership with|among others|however|therefore|moreover|thus|including|such as|especially)\b[^,;:()]*?,(?=\s)/g, "");
 }
 
 // ---- helpers -----------------------------------------------------------------------------
@@ -109,6 +137,8 @@ export interface DocContext {
   proper: ReadonlySet<string>;
   /** How often each name occurs in the document (normalised text → count). */
   nameCount: ReadonlyMap<string, number>;
+  /** The unit where each acronym is first defined. */
+  acronymFirst: ReadonlyMap<string, number>;
 }
 
 export function extract(a: Analysed, ctx: DocContext): Candidate[] {
@@ -141,7 +171,8 @@ function defSource(m: RegExpExecArray): string {
 function definitions(a: Analysed, ctx: DocContext, out: Candidate[]): void {
   const s = tidy(a.display.slice(0)).replace(/\.$/, "");
   const body = a.unit.bodyStart ? upperFirst(s.slice(labelLength(a))) : s;
-  for (const p of DEF_PATTERNS) {
+  const maybeDef = / (?:is|are|means|refers|denotes) /.test(body);
+  for (const p of maybeDef ? DEF_PATTERNS : []) {
     const m = p.re.exec(body);
     if (!m) continue;
     const term = cleanTerm(m[1]!);
@@ -163,7 +194,7 @@ function definitions(a: Analysed, ctx: DocContext, out: Candidate[]): void {
     return;
   }
   // "three elements: act, means and purpose" → "… which three elements?"
-  const cm = /^(.*?\b)((two|three|four|five|six|seven|eight|nine|ten|\d+)\s+([a-z][a-z\-]*(?:\s[a-z][a-z\-]*)?)):\s+(.+)$/.exec(body);
+  const cm = !body.includes(":") ? null : /^(.*?\b)((two|three|four|five|six|seven|eight|nine|ten|\d+)\s+([a-z][a-z\-]*(?:\s[a-z][a-z\-]*)?)):\s+(.+)$/.exec(body);
   if (cm && cm[1]!.trim().length >= 8 && /,|\band\b|\bor\b/.test(cm[5]!)) {
     const list = upperFirst(cm[5]!.replace(/[.;]+$/, "").trim());
     if (words(list).length <= 14) {
@@ -203,6 +234,7 @@ function counts(a: Analysed, out: Candidate[]): void {
     const noun = stem(n.noun || "");
     const key = isDate ? `date:${norm(n.text)}` : `num:${n.kind}:${n.value}:${noun}`;
     let score = isDate ? 7 : n.noun ? 7 : 5;
+    if (n.word && n.value <= 2) score = 3; // "the two offences": seldom a fact worth asking
     if (n.kind === "ordinal") score = 5;
     if (/article\s+$/i.test(a.unit.text.slice(Math.max(0, n.start - 9), n.start))) score = 5;
     out.push({ kind: isDate ? "date" : "number", a, front, back: n.text, answer: isDate ? { type: "date", span: n } : { type: "number", span: n }, key, score, span: n });
@@ -211,8 +243,17 @@ function counts(a: Analysed, out: Candidate[]): void {
 
 function names(a: Analysed, ctx: DocContext, out: Candidate[]): void {
   const acr = a.acronyms;
+  for (const d of acr) {
+    if (ctx.acronymFirst.get(d.acronym) === a.unit.index) continue; // asked by the acronym card
+    // defined again: ask the name, with its acronym, as a name
+    const span = { start: Math.min(d.longSpan.start, d.acrSpan.start), end: Math.max(d.longSpan.end, d.acrSpan.end) };
+    const front = clozeFront(a, span);
+    if (!front) continue;
+    const back = a.unit.text.slice(span.start, span.end);
+    out.push({ kind: "name", a, front, back, answer: { type: "name", cls: "org", head: "", acronym: false }, key: `name:${norm(back)}:${a.unit.index}`, score: 6, span });
+  }
   for (const n of a.names) {
-    // a name defined by an acronym in this sentence is asked by the acronym card
+    // a name defined by an acronym in this sentence is asked by the acronym card (or as above)
     if (acr.some((d) => overlaps(d.longSpan, n) || overlaps(d.acrSpan, n))) continue;
     if (n.cls === "other" && n.caps < 2) continue;
     if (a.unit.path.some((p) => norm(p) === norm(n.text))) continue;
@@ -227,37 +268,42 @@ function names(a: Analysed, ctx: DocContext, out: Candidate[]): void {
     if (n.start <= a.unit.bodyStart + 4) score -= 1; // the sentence's own subject: often what it is about
     if (a.unit.text.length <= 200) score += 0.5;
     // one card per name per document: the best sentence for it wins
-    out.push({ kind: "name", a, front, back: n.text, answer: { type: "name", cls: n.cls, head: n.head, acronym: n.acronym }, key: `name:${norm(n.text)}`, score, span: n });
+    out.push({ kind: "name", a, front, back: n.text, answer: { type: "name", cls: n.cls, head: n.head, acronym: n.acronym }, key: `name:${norm(n.text)}:${a.unit.index}`, score, span: n });
   }
 }
 
 // ---- key phrases -------------------------------------------------------------------------
 
-const CUES: { re: RegExp; strong: boolean }[] = [
-  { re: /\b(?:requires?|required|requiring)\s+/g, strong: true },
-  { re: /\b(?:includes?|including|involves?|involving)\s+/g, strong: true },
-  { re: /\b(?:leads?|led)\s+to\s+/g, strong: true },
-  { re: /\b(?:results?|resulted|result)\s+in\s+/g, strong: true },
-  { re: /\b(?:contributes?|contributed)\s+to\s+/g, strong: false },
-  { re: /\b(?:is|are|was|were|be)\s+(?:\w+\s+)?(?:crucial|essential|vital|central|important|necessary|instrumental)\s+(?:in|for|to)\s+/g, strong: true },
-  { re: /\b(?:is|are|was|were|be)\s+(?:also\s+)?(?:subject|dedicated|limited)\s+to\s+/g, strong: true },
-  { re: /\b(?:is|are|was|were|be)\s+(?:\w+\s+)?equipped\s+with\s+/g, strong: true },
-  { re: /\bbrings?\s+together\s+/g, strong: true },
-  { re: /\b(?:provides?|provided|offers?)\s+/g, strong: false },
-  { re: /\b(?:depends?|relies?|focus(?:es)?)\s+on\s+/g, strong: false },
-  { re: /\b(?:consists?\s+of|comprises?)\s+/g, strong: true },
-  { re: /\b(?:needs?)\s+(?!to\b)/g, strong: false },
-  { re: /\bsuch\s+as\s+/g, strong: false },
-  { re: /\b(?:should|must|can)\s+(?:also\s+)?(?:check|learn more about|take|exert|stay alert to)\s+/g, strong: false },
-  { re: /\b(?:located|held|found)\s+in\s+/g, strong: false },
+const CUES: { re: RegExp; strong: boolean; keys: string[] }[] = [
+  { re: /\b(?:requires?|required|requiring)\s+/g, strong: true, keys: ["requir"] },
+  { re: /\b(?:includes?|including|involves?|involving)\s+/g, strong: true, keys: ["includ", "involv"] },
+  { re: /\b(?:leads?|led)\s+to\s+/g, strong: true, keys: ["lead", "led to"] },
+  { re: /\b(?:results?|resulted|result)\s+in\s+/g, strong: true, keys: ["result"] },
+  { re: /\b(?:contributes?|contributed)\s+to\s+/g, strong: false, keys: ["contribut"] },
+  { re: /\b(?:is|are|was|were|be)\s+(?:\w+\s+)?(?:crucial|essential|vital|central|important|necessary|instrumental)\s+(?:in|for|to)\s+/g, strong: true, keys: ["crucial", "essential", "vital", "central", "important", "necessary", "instrumental"] },
+  { re: /\b(?:is|are|was|were|be)\s+(?:also\s+)?(?:subject|dedicated|limited)\s+to\s+/g, strong: true, keys: ["subject", "dedicated", "limited"] },
+  { re: /\b(?:is|are|was|were|be)\s+(?:\w+\s+)?equipped\s+with\s+/g, strong: true, keys: ["equipped"] },
+  { re: /\bbrings?\s+together\s+/g, strong: true, keys: ["together"] },
+  { re: /\b(?:provides?|provided|offers?)\s+/g, strong: false, keys: ["provide", "offer"] },
+  { re: /\b(?:depends?|relies?|focus(?:es)?)\s+on\s+/g, strong: false, keys: ["depend", "relies", "focus"] },
+  { re: /\b(?:consists?\s+of|comprises?)\s+/g, strong: true, keys: ["consist", "compris"] },
+  { re: /\b(?:needs?)\s+(?!to\b)/g, strong: false, keys: ["need"] },
+  { re: /\bsuch\s+as\s+/g, strong: false, keys: ["such"] },
+  { re: /\b(?:should|must|can)\s+(?:also\s+)?(?:check|learn more about|take|exert)\s+/g, strong: false, keys: ["check", "learn more", "take", "exert"] },
+  { re: /\b(?:located|held|found)\s+in\s+/g, strong: false, keys: ["located", "held", "found"] },
+  { re: /\b(?:applies|apply|applied)\s+to\s+/g, strong: true, keys: ["appl"] },
+  { re: /\b(?:attention|alert)\s+to\s+/g, strong: false, keys: ["attention", "alert"] },
+  { re: /\b(?:awareness|aware)\s+of\s+/g, strong: false, keys: ["aware"] },
+  { re: /\b(?:is|are|was|were|be|been)\s+(?:\w+\s+)?(?:[a-z]+ed|[a-z]+en|backed\s+up|organized|organised)\s+(?:by|through)\s+(?!means\b)/g, strong: true, keys: [" by ", "through"] },
+  { re: /\b(?:spread|organized|organised|committed|caused|driven|funded|run|led)\s+(?:across|by|through)\s+/g, strong: false, keys: ["spread", "organi", "committed", "caused", "driven", "funded", " run ", " led "] },
 ];
 
 const ADVERBS = new Set(
   "also often only still now currently already always never usually generally thus therefore ultimately increasingly extensively explicitly especially particularly then however moreover furthermore indeed even just mainly mostly largely notably further perhaps directly indirectly".split(" "),
 );
-const STOP_AT = new Set("which that who whom whose where when while whereas because so although though unless if thereby but as than whether".split(" "));
-const BAD_START = /^(?:it|its|them|this|these|that|those|such|which|who|what|how|there|here|one|to|and|or|but|not|more|less|whether|you|your|we|our|us|of|in|on|at|by|for|with|from|into|than|as|if|when|while|because|so)\b|^[^A-Za-z0-9]/i;
-const BAD_END = /\b(?:this|these|that|those|it|them|the|a|an|of|to|in|on|for|with|by|and|or|from|at|as|than|such|their|its)$/i;
+const STOP_AT = new Set("which that who whom whose where when while whereas because so although though unless if thereby but as than whether how what why".split(" "));
+const BAD_START = /^(?:it|its|them|this|these|that|those|such|which|who|what|how|there|here|one|to|and|or|but|not|whether|you|your|we|our|us|of|in|on|at|by|for|with|from|into|than|as|if|when|while|because|so|out|up|off|down|away|back)\b|^[^A-Za-z0-9]/i;
+const BAD_END = /\b(?:this|these|that|those|it|them|the|a|an|of|to|in|on|for|with|by|and|or|from|at|as|than|such|their|its|big|small|key|important|major|great|main|new|other|many|more|most|few|several|various|same|different|own|high|low|good|bad|large|little)$/i;
 const AGENT_HEADS = new Set(
   "people citizens consumers agencies governments companies businesses individuals voices organizations organisations countries states authorities groups networks smugglers traffickers victims migrants police units officers prosecutors ngos tourists customers parties members perpetrators criminals counterfeiters actors communities families friends neighbours lecturers students society public secretariat institutions partners donors makers politicians judges courts employers workers children women men users buyers sellers".split(
     " ",
@@ -274,7 +320,7 @@ export function isAgent(np: string): boolean {
 
 /** End of a key phrase that starts at `from`: at punctuation, a clause word, "to + verb" or too many words. */
 function phraseEnd(s: string, from: number, maxWords = 8): number {
-  const re = /[A-Za-z0-9\u00C0-\u024F][A-Za-z0-9\u00C0-\u024F'’\-]*|[,;:.()!?"“”\[\]–—]/g;
+  const re = /[A-Za-z0-9\u00C0-\u024F][A-Za-z0-9\u00C0-\u024F'’\-]*|[,;:.()!?"“”\[\]–—]|(?<=\s)-(?=\s)/g;
   re.lastIndex = from;
   let end = from;
   let n = 0;
@@ -282,11 +328,11 @@ function phraseEnd(s: string, from: number, maxWords = 8): number {
   while ((m = re.exec(s))) {
     const t = m[0];
     const l = t.toLowerCase();
-    if (/^[,;:.()!?"“”\[\]–—]$/.test(t)) {
+    if (/^[,;:.()!?"“”\[\]–—-]$/.test(t)) {
       if (t === ",") {
-        const list = listAt(s, m.index);
+        const list = listAt(s, m.index, s.slice(from, m.index));
         if (list && words(s.slice(from, list.end)).length <= maxWords + 2) return list.end;
-        if (n === 1) return -1; // "identifying, …": a list we could not parse
+        if (n === 1 && /^,\s+\w+(?:,|\s+(?:and|or)\b)/.test(s.slice(m.index))) return -1; // "identifying, investigating and …": a list we could not parse
       }
       break;
     }
@@ -318,27 +364,33 @@ interface ListMatch {
 }
 
 /** "A, B and C" from the first comma after A: where the list ends, or null when it is no list. */
-function listAt(s: string, comma: number): ListMatch | null {
+function listAt(s: string, comma: number, first = ""): ListMatch | null {
   const rest = s.slice(comma, comma + 400);
   if (!/\s(?:and|or)\s/.test(rest)) return null;
-  const m = /^((?:,\s+[^,;:.()]{1,40}?){1,6}),?\s+(?:and|or)\s+([^,;:.()]{1,60}?)(?=[,;:.()]|\s+[–—-]\s|$)/.exec(rest);
+  const m = /^((?:,\s+[^,;:.()"“”]{1,40}?){1,6}),?\s+(?:and|or)\s+([^,;:.()"“”]+)/.exec(rest);
   if (!m) return null;
   const middle = m[1]!.split(",").map((x) => x.trim()).filter(Boolean);
-  if (middle.some((x) => words(x).length > 4 || isVerbWord(words(x)[0] ?? "") || /^(and|or|but|which|that|who|especially|including|such)\b/.test(x))) return null;
-  // the last item stops before a verb ("… and destination work together")
+  // "access to information and communication technology": one "item" with a preposition is no list
+  if (middle.length === 1 && /\s(?:to|of|in|for|on|with|by|from)\s/.test(` ${middle[0]} `)) return null;
+  // "migrants, leaving smugglers, …" is a participle clause, not a list (unless the list is of -ing words)
+  if (middle.some((x) => /^[a-z]+ing\b/.test(x)) && !/ing$/.test(first.trim())) return null;
+  if (middle.some((x) => words(x).length > 4 || isVerbWord(words(x)[0] ?? "") || /^(and|or|but|which|that|who|especially|including|such|the)\b/.test(x) && words(x).length > 3)) return null;
+  // the last item stops before a verb or a clause word ("… and destination work together")
   const lastText = m[2]!;
-  const ws = [...lastText.matchAll(/[A-Za-z0-9\u00C0-\u024F][A-Za-z0-9\u00C0-\u024F'’\-]*/g)];
+  const ws = [...lastText.matchAll(/[A-Za-z0-9\u00C0-\u024F][A-Za-z0-9\u00C0-\u024F'’\-]*|\s[–—-]\s/g)];
   let cut = lastText.length;
-  for (let i = 1; i < ws.length; i++) {
+  for (let i = 0; i < ws.length; i++) {
     const w = ws[i]![0].toLowerCase();
-    if (AUX.has(w) || isVerbWord(w) || /^(work|works|need|needs|play|plays|continue|remain|which|that|who|to)$/.test(w)) {
+    const prevW = (ws[i - 1]?.[0] ?? "").toLowerCase();
+    const quantifier = /^(all|both)$/.test(w) && !/^(in|of|at|for|on|to|from|with|by)$/.test(prevW);
+    if (/[–—-]/.test(w) || i > 0 && (AUX.has(w) || isVerbWord(w) || quantifier || /ly$/.test(w) && w.length > 4 || /^(work|works|need|needs|play|plays|continue|remain|which|that|who|whom|whose|to|so|because|while|if|when|where|thereby|but)$/.test(w))) {
       cut = ws[i]!.index;
       break;
     }
   }
   const last = lastText.slice(0, cut).trim();
   if (!last || words(last).length > 7) return null;
-  const lastStart = comma + m[0].length - lastText.length;
+  const lastStart = comma + m[0].length - lastText.length + (lastText.length - lastText.trimStart().length);
   return { end: lastStart + last.length, lastStart, middle, last };
 }
 
@@ -347,8 +399,8 @@ function phrases(a: Analysed, out: Candidate[]): void {
   const bodyStart = a.unit.bodyStart;
   const taken: Span[] = [];
   const headings = new Set(a.unit.path.map(norm));
-  const hasDefinition = out.some((c) => c.kind === "definition" && c.a === a);
-  const push = (span0: Span, role: "subject" | "object" | "item", score: number) => {
+  const hasDefinition = out.some((c) => (c.kind === "definition" || c.kind === "enumeration") && c.a === a);
+  const push = (span0: Span, role: "subject" | "object" | "item", score: number, minWords = 1) => {
     let span = { ...span0 };
     // trim trailing adverbs ("Consumers also") and spaces
     for (;;) {
@@ -360,9 +412,10 @@ function phrases(a: Analysed, out: Candidate[]): void {
     const ans = s.slice(span.start, span.end).trim();
     const ws = words(ans);
     const n = ws.length;
-    if (n < 1 || n > 10 || ans.length > 80) return;
+    if (n < minWords || n > 12 || ans.length > 100) return;
     if (BAD_START.test(ans) || BAD_END.test(ans) || ADVERBS.has(ws[0]!.toLowerCase())) return;
-    if (n === 1 && (/ing$|ly$/.test(ans) || role === "subject")) return;
+    if (/\b(?:for|of|in|to|by|on|at)\s+[a-z]+ing$/.test(ans)) return; // "a basis for evaluating"
+    if (n === 1 && (/ing$|ly$/.test(ans) || role === "subject" && !isAgent(ans))) return;
     if (!ws.some((w) => !STOPWORDS.has(w.toLowerCase()) && !/^\d+$/.test(w))) return;
     if (headings.has(norm(ans)) || headings.has(norm(ans.replace(/^(the|a|an)\s+/i, "")))) return;
     if (taken.some((t) => overlaps(t, span))) return;
@@ -376,37 +429,64 @@ function phrases(a: Analysed, out: Candidate[]): void {
     out.push({ kind, a, front, back: ans, answer: { type: "phrase", role, agent: isAgent(ans) }, key: `phr:${a.unit.index}:${norm(ans)}`, score, span });
   };
   // objects after cue verbs
+  const lower = s.toLowerCase();
   for (const cue of CUES) {
-    cue.re.lastIndex = 0;
+    if (!cue.keys.some((k) => lower.includes(k))) continue;
     for (const m of s.matchAll(cue.re)) {
       const from = m.index + m[0].length;
       if (from < bodyStart) continue;
       if (a.skip.some((r) => r.start <= from && from < r.end)) continue;
       if (/\bnot\s+$/.test(s.slice(Math.max(0, m.index - 5), m.index))) continue;
-      const end = phraseEnd(s, from);
+      const end = phraseEnd(s, from, 10);
       if (end <= from) continue;
       const n = words(s.slice(from, end)).length;
       push({ start: from, end }, "object", 3 + (cue.strong ? 1 : 0) + (n >= 2 && n <= 6 ? 0.5 : 0));
     }
   }
   // subject of the main clause
-  const body = s.slice(bodyStart);
-  const c = hasDefinition ? null : mainClause(bodyStart && /^[a-z]/.test(body) ? upperFirst(body) : body);
-  if (c) {
+  let body = s.slice(bodyStart);
+  // a sentence whose opening pronoun was replaced: find its verb with the pronoun masked
+  const masked = a.referent !== undefined;
+  if (masked) body = body.replace(/^[A-Za-z]+/, (w) => `Q${"x".repeat(w.length - 1)}`);
+  let c = hasDefinition ? null : mainClause(bodyStart && /^[a-z]/.test(body) ? upperFirst(body) : body);
+  if (!c && !hasDefinition && !masked) {
+    // "In some countries, traditional practices … hinder …": the clause after an opening phrase
+    const comma = /^(?:In|At|On|For|Under|Among|Despite|Beyond|Across|Throughout|Within|By|As of|Since|After|Before|Today|Increasingly|Importantly|However|Moreover|Critically|Unfortunately)\b[^,;:]{0,60},\s+/.exec(body);
+    if (comma) {
+      const rest = body.slice(comma[0].length);
+      const c2 = mainClause(upperFirst(rest));
+      if (c2) c = { subject: { ...c2.subject, start: c2.subject.start + comma[0].length, end: c2.subject.end + comma[0].length }, verb: { ...c2.verb, start: c2.verb.start + comma[0].length, end: c2.verb.end + comma[0].length } };
+    }
+  }
+  if (c && !masked) {
     const subj = c.subject.text;
     const ws = words(subj);
     const first = (ws[0] ?? "").toLowerCase();
     const ok =
-      ws.length >= 2 && ws.length <= 6 &&
-      !/\b(that|which|who|what|whom|this|these|it|they)\b/i.test(subj) &&
+      (ws.length >= 2 || ws.length === 1 && isAgent(subj) && /s$/.test(subj)) && ws.length <= 8 &&
+      !/\b(that|which|who|what|whom|this|these|it|they|such as|including)\b/i.test(subj) &&
       !(isVerbWord(first) && !/ing$/.test(first)) &&
       !/^(attempts?|efforts?|ways?)$/.test(first);
     if (ok) push({ start: bodyStart + c.subject.start, end: bodyStart + c.subject.end }, "subject", 3.5);
+  }
+  // the object of the main verb: "UNODC helps strengthen {{the capacity of States}} to …"
+  if (c) {
+    const vEnd = bodyStart + c.verb.end;
+    const tail = s.slice(vEnd);
+    const skip = /^(?:\s+(?:to|be|been|being|not|also|often|only|still|further|more|help|helps)\b|\s+[a-z]+(?:ed|en)\b(?=\s+(?:through|by|with|to|on|in|for|at|from|into|about|against|as)\b)|\s+(?:through|by|with|to|on|in|for|at|from|into|about|against|as)\b(?=\s+(?:the|a|an|their|its|[a-z]+s)\b)|\s+(?!the\b|a\b|an\b)[a-z]+\b(?=\s+(?:the|a|an|their|its)\b))*/.exec(tail);
+    const from = vEnd + (skip ? skip[0].length : 0) + (/^\s+/.exec(s.slice(vEnd + (skip ? skip[0].length : 0)))?.[0].length ?? 0);
+    if (from > vEnd && from < s.length && !taken.some((t) => t.start <= from && from < t.end)) {
+      const end = phraseEnd(s, from, 10);
+      if (end > from) push({ start: from, end }, "object", 2.5, isAgent(s.slice(from, end)) ? 1 : 2);
+    }
   }
   // enumerations: the last item of "A, B and C", or the shared modifiers of "A, B and C nouns"
   let coveredTo = -1;
   for (const m of s.matchAll(/,\s/g)) {
     if (m.index < bodyStart || m.index < coveredTo) continue; // inside a list already seen
+    // "By the same token, A and B …": the first comma closes an opening phrase, not a list item
+    const opening = s.slice(bodyStart, m.index);
+    if (words(opening).length <= 5 && OPENERS.has((words(opening)[0] ?? "").toLowerCase())) continue;
     const list = listAt(s, m.index);
     if (!list) continue;
     coveredTo = list.end;
@@ -419,7 +499,13 @@ function phrases(a: Analysed, out: Candidate[]): void {
       push({ start, end }, "item", 3.5);
       continue;
     }
-    if (lastWords.length > 5 || isVerbWord(lastWords[0] ?? "")) continue;
+    if (lastWords.length > 7 || isVerbWord(lastWords[0] ?? "") && !/ed$/.test(lastWords[0] ?? "")) continue;
+    const lead = s.slice(bodyStart, m.index - (before?.[1]?.length ?? 0));
+    if (list.middle.every((x) => words(x).length === 1) && lastWords.length === 1 && before && !STOPWORDS.has(before[1]!.toLowerCase()) && !/\b(?:same|very)\s*$/i.test(lead)) {
+      // "origin, transit and destination": the whole list is the fact
+      push({ start: m.index - before[1]!.length, end: list.end }, "item", 3.5);
+      continue;
+    }
     push({ start: list.lastStart, end: list.end }, "item", 3);
   }
 }

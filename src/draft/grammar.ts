@@ -53,7 +53,10 @@ const WORDS = /[A-Za-z0-9\u00C0-\u024F][A-Za-z0-9\u00C0-\u024F'’\-]*|[,;:()"�
  * verb cannot be found within the first dozen words.
  */
 export function mainClause(s: string, from = 0): Clause | null {
-  const toks = [...s.slice(from).matchAll(WORDS)].map((m) => ({ t: m[0], start: from + m.index, end: from + m.index + m[0].length }));
+  const toks: { t: string; start: number; end: number }[] = [];
+  const re = new RegExp(WORDS.source, "g");
+  re.lastIndex = from;
+  for (let m = re.exec(s); m && toks.length < 16; m = re.exec(s)) toks.push({ t: m[0], start: m.index, end: m.index + m[0].length });
   const first = toks[0];
   if (!first || !/^[A-Z"“]/.test(first.t)) return null;
   const f = first.t.toLowerCase();
@@ -68,6 +71,10 @@ export function mainClause(s: string, from = 0): Clause | null {
     const l = t.toLowerCase();
     if (l === "which" || l === "who" || l === "that" && i > 1) return null;
     const prev = toks[i - 1]!.t;
+    // a capitalised word inside a sentence is a name, not a verb ("… Transnational Organized Crime")
+    if (/^[A-Z]/.test(t) && !AUX.has(l)) continue;
+    // right after a determiner a word is a noun ("these measures", "the work")
+    if (!AUX.has(l) && /^(the|a|an|this|these|that|those|its|their|our|his|her|some|many|most|all|each|every|such|no|any|other)$/i.test(prev)) continue;
     const verb = AUX.has(l) || VERBS.has(l) || (AMBIGUOUS.has(l) && /(s|[A-Z]{2,})$/.test(prev) && !/ss$/.test(prev));
     if (!verb) continue;
     if (prev === ",") return null; // "X, which …, is" — too tangled
@@ -96,7 +103,7 @@ export function danglingOpener(s: string, from = 0): Dangling | null {
   const next = (m[3] ?? "").toLowerCase();
   if (DEMONSTRATIVES.has(w.toLowerCase()) || w === "Such" || w === "Both") {
     // "This threshold …" names what it points at; "This is …", "These are …" do not
-    if (next && !isVerbWord(next) && !/^(also|only|not|often|can|could)$/.test(next)) return null;
+    if (next && !AUX.has(next) && !/^(also|only|not|often|includes?|means?|shows?|suggests?|indicates?|remains?|seems?|appears?|reflects?|explains?|allows?|helps?|makes?|provides?|requires?|involves?)$/.test(next)) return null;
   }
   return { end: from + w.length, word: w, plural: /^(They|These|Those|Their|Them|Both)$/.test(w) };
 }

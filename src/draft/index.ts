@@ -70,9 +70,9 @@ export function formatFor(fileName: string): DraftFormat | null {
   return ext ? (SUPPORTED_EXTENSIONS[ext] ?? null) : null;
 }
 
-/** Default card budget: one card per sentence, never fewer than 5 nor more than the deck limit. */
+/** Default card budget: 1.4 cards per sentence, never fewer than 5 nor more than 2,000. */
 export function defaultMaxCards(sentences: number): number {
-  return Math.max(5, Math.min(2000, Math.round(sentences * 1.0)));
+  return Math.max(5, Math.min(2000, Math.round(sentences * 1.4)));
 }
 
 /** Cards per sentence at most (long sentences may carry one more). */
@@ -103,13 +103,9 @@ function draft(text: string, opts: DraftOptions): DraftResult {
     if (/^\(.*\)\.?$/.test(u.text)) a.readable = false; // a sentence that is all parenthesis
     analysed.push(a);
   }
-  const T: Record<string, number> = {}; let t0 = performance.now(); const lap = (k: string) => { const n = performance.now(); T[k] = n - t0; t0 = n; };
-  lap("analyse");
   const ctx = docContext(analysed);
   const candidates = analysed.flatMap((a) => extract(a, ctx));
-  lap("extract");
   const pools = buildPools(analysed, candidates);
-  lap("pools");
 
   // rank: score, then document order; merge the same fact; cap per sentence and overall
   const order = candidates
@@ -125,7 +121,8 @@ function draft(text: string, opts: DraftOptions): DraftResult {
   const budget = Math.max(1, Math.floor(opts.maxCards ?? defaultMaxCards(units.length)));
   for (const c of order) {
     const backKey = norm(c.back);
-    if (byKey.has(c.key) || (byBack.get(backKey) ?? []).some((k) => sameFact(k, c))) {
+    const sameBack = byBack.get(backKey) ?? [];
+    if (byKey.has(c.key) || sameBack.some((k) => sameFact(k, c)) || sameBack.length >= (c.kind === "number" || c.kind === "date" ? 3 : 2)) {
       merged++;
       continue;
     }
@@ -134,7 +131,8 @@ function draft(text: string, opts: DraftOptions): DraftResult {
       merged++; // the same words asked twice
       continue;
     }
-    const cap = PER_SENTENCE + (c.a.unit.text.length > 220 ? 1 : 0);
+    const len = c.a.unit.text.length;
+    const cap = PER_SENTENCE + (len > 150 ? 1 : 0) + (len > 260 ? 1 : 0);
     if (mine.length >= cap || kept.length >= budget) {
       dropped++;
       continue;
@@ -145,7 +143,6 @@ function draft(text: string, opts: DraftOptions): DraftResult {
     perUnit.set(c.a.unit.index, mine);
     kept.push(c);
   }
-  lap("select");
   kept.sort((x, y) => x.a.unit.index - y.a.unit.index || (x.span?.start ?? -1) - (y.span?.start ?? -1));
 
   // deck metadata
@@ -188,7 +185,6 @@ function draft(text: string, opts: DraftOptions): DraftResult {
     ids.add(id);
     byKind[c.kind] = (byKind[c.kind] ?? 0) + 1;
   }
-  lap("cards");
   if (cards.length === 0) throw new DraftError("No card could be drafted from this document: it has no sentences with definitions, names, numbers or dates.");
 
   const deck = {
@@ -200,7 +196,6 @@ function draft(text: string, opts: DraftOptions): DraftResult {
     cards,
   };
   const r = validateDeck(deck);
-  lap("validate"); (globalThis as any).__T = T;
   if (!r.ok) throw new DraftError(`The drafted deck is invalid: ${r.problems.map((p) => `${p.where}: ${p.message}`).join("; ")}`);
   return {
     deck: r.deck,
@@ -236,7 +231,7 @@ function sameFact(a: Candidate, b: Candidate): boolean {
   if ((a.kind === "number" || a.kind === "date") && a.kind === b.kind && a.answer.type === b.answer.type) {
     // the same figure twice: "ratified by 170 parties" / "170 countries are party to the Convention"
     const big = a.answer.type === "number" || a.answer.type === "date" ? a.answer.span.value >= 10 && a.answer.span.shape !== "year" : false;
-    return sim >= (big ? 0.15 : 0.35);
+    return sim >= (big ? 0.15 : 0.6);
   }
   return sim >= 0.6;
 }
@@ -254,15 +249,19 @@ function uniqueBy<T>(xs: readonly T[], key: (x: T) => string): T[] {
 function docContext(analysed: readonly Analysed[]): DocContext {
   const proper = new Set<string>();
   const nameCount = new Map<string, number>();
+  const acronymFirst = new Map<string, number>();
   for (const a of analysed) {
+    for (const d of a.acronyms) if (!acronymFirst.has(d.acronym) && a.readable) acronymFirst.set(d.acronym, a.unit.index);
     const s = a.unit.text;
     for (const m of s.slice(a.unit.bodyStart).matchAll(/(?<=[a-z,;]\s)([A-Z][a-z]+)/g)) proper.add(m[1]!);
     for (const n of a.names) nameCount.set(norm(n.text), (nameCount.get(norm(n.text)) ?? 0) + 1);
   }
-  return { proper, nameCount };
+  return { proper, nameCount, acronymFirst };
 }
 
 function buildPools(analysed: readonly Analysed[], candidates: readonly Candidate[]): Pools {
+  const lowerWords = new Set<string>();
+  for (const a of analysed) for (const m of a.unit.text.matchAll(/\b[a-z][a-z\-]+\b/g)) lowerWords.add(m[0]);
   const sameEntity = new Map<string, string>();
   const names: PoolName[] = [];
   const seen = new Set<string>();
@@ -291,7 +290,8 @@ function buildPools(analysed: readonly Analysed[], candidates: readonly Candidat
     names,
     definitions: uniqueBy(candidates.filter((c) => c.answer.type === "definition").map((c) => c.back), (x) => x),
     lists: uniqueBy(candidates.flatMap((c) => (c.answer.type === "list" ? [{ text: c.back, items: c.answer.items }] : [])), (x) => x.text),
-    phrases: uniqueBy(candidates.flatMap((c) => (c.answer.type === "phrase" ? [{ text: c.back, role: c.answer.role, agent: c.answer.agent }] : [])), (x) => x.text),
+    phrases: uniqueBy(candidates.flatMap((c) => (c.answer.type === "phrase" && c.score >= 3 ? [{ text: c.back, role: c.answer.role, agent: c.answer.agent, section: c.a.unit.path.join("/") }] : [])), (x) => x.text),
+    lowerWords,
     sameEntity,
   };
 }

@@ -33,6 +33,8 @@ export interface Analysed {
   /** Edits that turn the sentence into its display text. */
   edits: Edit[];
   display: string;
+  /** The display text before whitespace tidying (offsets map through `mapOffset`). */
+  exact: string;
   /** False when the sentence opens with a pronoun we could not resolve: no card shows it. */
   readable: boolean;
   /** The referent that replaced an opening pronoun, if any. */
@@ -113,10 +115,11 @@ export function analyse(unit: Unit, prev: Analysed | undefined, heading: string 
   if (colon && colon.index > unit.bodyStart && !edits.some((e) => e.end > colon.index)) edits.push({ start: colon.index, end: s.length, text: "." });
   edits.sort((a, b) => a.start - b.start);
   const display = squash(applyEdits(s, edits).replace(/\s+([,.;:])/g, "$1"));
-  return { unit, skip, names, acronyms, numbers, edits, display, readable, ...(referent ? { referent } : {}) };
+  const exact = applyEdits(s, edits);
+  return { unit, skip, names, acronyms, numbers, edits, display, exact, readable, ...(referent ? { referent } : {}) };
 }
 
 /** The display text with exact offsets (no whitespace squashing), for cloze cutting. */
 export function displayExact(a: Analysed): string {
-  return applyEdits(a.unit.text, a.edits);
+  return a.exact;
 }

@@ -58,7 +58,7 @@ const PLACE_WORDS = new Set(
 );
 /** Capitalised words that are not names on their own. */
 const NOT_NAMES = new Set(
-  "I A An The This That These Those It Its They Their There Here He She We You Our Your Governments Government States State Member Parties Party Convention Protocol Module Programme Internet Web Consumers Companies Organizations Countries Authorities However Moreover Furthermore Therefore Thus Also Yet Still Unlike Despite While Although Because Since When Where If As Among Under Over Beyond Aside Only Key Based Both Each Every Many Most Some Such Other Importantly Unfortunately Nonetheless Critically Increasingly Particularly Finally First Second Third Next Then Now Today Mr Mrs Ms Dr Prof".split(
+  "I A An The This That These Those It Its They Their There Here He She We You Our Your Governments Government States State Parties Party Convention Protocol Module Programme Internet Web Consumers Companies Organizations Countries Authorities However Moreover Furthermore Therefore Thus Also Yet Still Unlike Despite While Although Because Since When Where If As Among Under Over Beyond Aside Only Key Based Both Each Every Many Most Some Such Other Importantly Unfortunately Nonetheless Critically Increasingly Particularly Finally First Second Third Next Then Now Today Mr Mrs Ms Dr Prof".split(
     " ",
   ),
 );

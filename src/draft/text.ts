@@ -56,7 +56,7 @@ export function norm(s: string): string {
 
 /** Collapse runs of whitespace to one space and trim. */
 export function squash(s: string): string {
-  return s.replace(/\s+/g, " ").trim();
+  return /\s\s|[\t\n\r\f\v\u00a0\u2000-\u200a\u2028\u2029\u3000]|^\s|\s$/.test(s) ? s.replace(/\s+/g, " ").trim() : s;
 }
 
 export function upperFirst(s: string): string {

@@ -1,14 +1,13 @@
 /**
- * /classstats and /classexport: per student (reviews in the last 7 days, cards due, share graded
- * Good/Easy over 30 days, last active) and the class's hardest cards (lowest share of scheduled
- * reviews not failed). Read from the students' own records in queue chunks — no student ever
- * writes anything extra for it.
+ * /classstats and /classexport: per student, over the class's decks only (cards reviewed in the
+ * last 7 days, cards due, share of cards reviewed in 30 days last graded Good/Easy, last active)
+ * and the class's hardest cards (lowest share of scheduled reviews not failed). Read from the
+ * students' own records in queue chunks — no student ever writes anything extra for it.
  */
 import { InputFile } from "grammy";
 import type { Services } from "../services";
 import type { FanoutOp } from "./fanout";
 import { readLearner } from "../bot/learner";
-import { readDay } from "../store/users";
 import { ClassStore } from "../store/classes";
 import { dayToIso } from "../srs/days";
 import { cut, esc, splitMessage } from "../bot/render";
@@ -17,8 +16,10 @@ import { quizQuestion } from "../decks/schema";
 export interface StudentRow {
   uid: number;
   name: string;
+  /** Cards of the class's decks reviewed in the last 7 days. */
   reviews7: number;
   due: number;
+  /** Cards of the class's decks reviewed in the last 30 days, and of them last graded Good/Easy. */
   graded30: number;
   good30: number;
   /** Last local day with activity (ISO), or "" if never. */
@@ -41,22 +42,21 @@ export const statsOp: FanoutOp<StatsResult, StatsResult> = {
       const member = await classes.member(run.class, uid);
       if (!member) continue; // left the class since the roster was listed
       const learner = await readLearner(svc, uid);
-      const doc = learner.doc;
       const today = learner.today;
       const row: StudentRow = { uid, name: member.name, reviews7: 0, due: 0, graded30: 0, good30: 0, lastActive: "" };
-      for (let d = today - 29; d <= today; d++) {
-        const s = readDay(doc, d);
-        const graded = s.reviews + s.introduced;
-        if (d > today - 7) row.reviews7 += graded;
-        row.graded30 += graded;
-        row.good30 += s.goodEasy;
-      }
-      if (doc.streak.last >= 0) row.lastActive = dayToIso(doc.streak.last);
+      // Only the class's decks: a lecturer sees nothing of a student's other studies.
+      let last = -1;
       for (const [id, deck] of decks) {
         for (const cardId of deck.cardIds) {
           const s = learner.state(id, cardId);
           if (!s) continue;
           if (!s.susp && s.due <= today && s.last !== today) row.due++;
+          if (s.last > today - 7) row.reviews7++;
+          if (s.last > today - 30) {
+            row.graded30++;
+            if (s.g >= 4) row.good30++;
+          }
+          if (s.last > last) last = s.last;
           if (s.reps > 0) {
             const key = `${id}/${cardId}`;
             const t = (out.cards[key] ??= [0, 0]);
@@ -65,6 +65,7 @@ export const statsOp: FanoutOp<StatsResult, StatsResult> = {
           }
         }
       }
+      if (last >= 0) row.lastActive = dayToIso(last);
       out.rows.push(row);
     }
     return out;
@@ -92,10 +93,10 @@ export const statsOp: FanoutOp<StatsResult, StatsResult> = {
       return;
     }
     const pct = (n: number, d: number) => (d ? `${Math.round((100 * n) / d)}%` : "—");
-    const lines = [`📊 <b>${esc(run.className ?? run.class)}</b> — ${a.rows.length} students${complete ? "" : " (incomplete)"}`, ""];
+    const lines = [`📊 <b>${esc(run.className ?? run.class)}</b> — ${a.rows.length} students${complete ? "" : " (incomplete)"}`, "<i>On the class's decks only.</i>", ""];
     if (a.rows.length === 0) lines.push("No students yet. Share the class's join link.");
     for (const r of a.rows) {
-      lines.push(`<b>${esc(r.name)}</b> — ${r.reviews7} reviews (7 d) · ${r.due} due · ${pct(r.good30, r.graded30)} Good/Easy · ${r.lastActive ? `active ${r.lastActive}` : "not started"}`);
+      lines.push(`<b>${esc(r.name)}</b> — ${r.reviews7} cards reviewed (7 d) · ${r.due} due · ${pct(r.good30, r.graded30)} Good/Easy · ${r.lastActive ? `active ${r.lastActive}` : "not started"}`);
     }
     if (hardest.length) {
       lines.push("", "<b>Hardest cards</b> (share of reviews not failed)");
@@ -128,7 +129,7 @@ export function csvField(v: string | number): string {
 }
 
 export function classCsv(rows: StudentRow[]): string {
-  const head = ["student", "telegram_id", "reviews_7d", "cards_due", "graded_30d", "good_easy_30d", "good_easy_share_30d", "last_active"];
+  const head = ["student", "telegram_id", "cards_reviewed_7d", "cards_due", "cards_reviewed_30d", "good_easy_30d", "good_easy_share_30d", "last_active"];
   const lines = [head.join(",")];
   for (const r of rows) {
     lines.push([r.name, r.uid, r.reviews7, r.due, r.graded30, r.good30, r.graded30 ? (r.good30 / r.graded30).toFixed(2) : "", r.lastActive].map(csvField).join(","));

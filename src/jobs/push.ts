@@ -64,7 +64,7 @@ export const pushOp: FanoutOp<PushResult, PushResult> = {
           await saveLearner(svc, fresh);
           r.blocked++;
         } else {
-          svc.deps.log({ t: "push", run: run.id, problem: fault.message });
+          svc.deps.log({ t: "push", problem: fault.message });
           r.failed++;
         }
         continue;

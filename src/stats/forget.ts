@@ -11,7 +11,7 @@
  */
 import type { Deps } from "../deps";
 import type { Stores } from "../store/stores";
-import type { UserDoc, UserStore } from "../store/users";
+import type { UserStore } from "../store/users";
 
 export interface ForgetIO {
   users: UserStore;
@@ -33,28 +33,25 @@ export async function forgetLearner(io: ForgetIO, id: number): Promise<ForgetRes
     keys++;
   }
 
-  // 2. ── CLASS MEMBERSHIPS ───────────────────────────────────────────────────────────────────
-  //    Wire the classes feature here: remove the learner from every class in `doc.classes`
-  //    (their `v1:member:<code>:<id>` keys), before the record goes (the record is the only
-  //    list of them).
-  //    NOT handled here yet — lecturers' data, owned by the lecturer/classes features: an API
-  //    token (`doc.owns.token` → `v1:token:<hash>`, which should be revoked), and the classes
-  //    and uploaded decks they own (`doc.owns`; shared with students, their values name the owner).
-  keys += await removeClassMemberships(io, id, doc);
+  // 2. Class memberships (`v1:member:<code>:<id>`) — the record is the only list of them — and,
+  //    for a lecturer, their API token and a draft in progress. The classes and decks a lecturer
+  //    created stay: their students use them (the confirmation says so).
+  for (const code of doc.classes) {
+    await io.stores.classes.removeMember(code, id);
+    keys++;
+  }
+  if (doc.owns?.token) {
+    await io.stores.lecturers.revokeToken(doc.owns.token);
+    keys++;
+  }
+  if (doc.role === "lecturer" || doc.owns) {
+    await io.stores.drafts.delete(id); // a draft deck under review (they also expire after 7 days)
+    keys++;
+  }
 
   // 3. The record itself, last.
   await io.users.delete(id);
   keys++;
   io.deps.log({ t: "forget", keys });
   return { deleted: true, keys };
-}
-
-/**
- * Removes the learner's class memberships; returns how many keys it deleted.
- * TODO(classes): not wired yet — the classes feature is being built. Call its membership removal
- * here (e.g. `for (const code of doc.classes) await classes.removeMember(code, id)`).
- */
-async function removeClassMemberships(_io: ForgetIO, _id: number, doc: UserDoc): Promise<number> {
-  void doc.classes;
-  return 0;
 }

@@ -6,6 +6,7 @@ import { ScheduleIndex } from "./schedule";
 import { ClassStore } from "./classes";
 import { LecturerStore } from "./lecturers";
 import { GroupQuizStore } from "./group-quiz";
+import { DraftStore } from "./drafts";
 
 export interface Stores {
   users: UserStore;
@@ -14,6 +15,7 @@ export interface Stores {
   classes: ClassStore;
   lecturers: LecturerStore;
   groupQuiz: GroupQuizStore;
+  drafts: DraftStore;
 }
 
 export function createStores(kv: KVNamespace, deps: Deps): Stores {
@@ -24,5 +26,6 @@ export function createStores(kv: KVNamespace, deps: Deps): Stores {
     classes: new ClassStore(kv, deps),
     lecturers: new LecturerStore(kv, deps),
     groupQuiz: new GroupQuizStore(kv, deps),
+    drafts: new DraftStore(kv, deps),
   };
 }

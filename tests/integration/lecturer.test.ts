@@ -233,14 +233,14 @@ describe("classes and pushes", () => {
     await h.drainQueue();
     const report = h.lastBotMessage(lect)!.text!;
     expect(report).toMatch(/Criminology 101 — 2 students/);
-    expect(report).toMatch(/Alice — 1 reviews \(7 d\) · 0 due · 100% Good\/Easy · active/);
-    expect(report).toMatch(/Bob — 0 reviews \(7 d\) · 0 due · — Good\/Easy · not started/);
+    expect(report).toMatch(/Alice — 1 cards reviewed \(7 d\) · 0 due · 100% Good\/Easy · active 2026-11-02/);
+    expect(report).toMatch(/Bob — 0 cards reviewed \(7 d\) · 0 due · — Good\/Easy · not started/);
     h.advance(1500);
     await h.send(lect, "/classexport Criminology 101");
     await h.drainQueue();
     const doc = h.tg.messages(lect).filter((m) => m.document).at(-1)!;
     const csv = new TextDecoder().decode(h.tg.fileInfo(doc.document!.file_id)!.bytes);
-    expect(csv.split("\n")[0]).toBe("student,telegram_id,reviews_7d,cards_due,graded_30d,good_easy_30d,good_easy_share_30d,last_active");
+    expect(csv.split("\n")[0]).toBe("student,telegram_id,cards_reviewed_7d,cards_due,cards_reviewed_30d,good_easy_30d,good_easy_share_30d,last_active");
     expect(csv).toContain(`Alice,${s1},1,0,1,1,1.00,`);
     // Remove a student; rename; close: nobody new can join.
     h.advance(1500);

@@ -8,7 +8,9 @@ import { quizFeature } from "./quiz";
 import { settingsFeature } from "./settings";
 import { lecturerFeature } from "./lecturer";
 import { classesFeature } from "./classes";
+import { groupQuizFeature } from "./group-quiz";
+import { draftFeature } from "./draft";
 import { statsFeature } from "./stats";
 import { unhandledFeature } from "./unhandled";
 
-export const features: Composer<BotContext>[] = [startFeature, decksFeature, reviewFeature, quizFeature, settingsFeature, lecturerFeature, classesFeature, statsFeature, unhandledFeature];
+export const features: Composer<BotContext>[] = [startFeature, decksFeature, reviewFeature, quizFeature, settingsFeature, draftFeature, lecturerFeature, classesFeature, groupQuizFeature, statsFeature, unhandledFeature];

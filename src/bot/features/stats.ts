@@ -177,7 +177,12 @@ statsFeature.command("forget", async (ctx) => {
   const uid = ctx.from!.id;
   const minute = Math.floor(ctx.deps.now() / 60_000);
   const kb = new InlineKeyboard().text("Yes, delete everything", packForgetYes(uid, minute)).text("Cancel", packForgetNo(uid));
-  await ctx.reply(FORGET_ASK, { parse_mode: "HTML", reply_markup: kb });
+  const owns = (await ctx.users.get(uid))?.owns;
+  const note =
+    owns && (owns.classes.length || owns.decks.length)
+      ? `\n\nAs a lecturer: your API token is revoked, but the ${plural(owns.decks.length, "deck")} and ${plural(owns.classes.length, "class", "classes")} you created stay, because your students use them.`
+      : "";
+  await ctx.reply(FORGET_ASK + note, { parse_mode: "HTML", reply_markup: kb });
 });
 
 statsFeature.callbackQuery(FORGET_CALLBACK, async (ctx) => {
