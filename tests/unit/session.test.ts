@@ -6,7 +6,7 @@ import type { Grade } from "../../src/srs/sm2";
 const TODAY = 20_400;
 
 function card(over: Partial<CardState>): CardState {
-  return { n: 2, i: 6, ef: 250, due: TODAY, last: TODAY - 6, g: 4, lapses: 0, intro: TODAY - 7, rs: -1, susp: 0, ...over };
+  return { n: 2, i: 6, ef: 250, due: TODAY, last: TODAY - 6, g: 4, lapses: 0, intro: TODAY - 7, rs: -1, susp: 0, reps: 2, ...over };
 }
 
 function deck(states: (CardState | undefined)[]): DeckView & { map: Map<string, CardState | undefined> } {
