@@ -2,6 +2,7 @@
  * The lecturers' HTTP API, for scripts:
  *   POST /api/decks   upload a deck (same formats and validation as in chat), JSON report
  *   GET  /api/decks   the lecturer's decks
+ *   POST /api/draft   draft a deck from a document (?name=notes.md), returned as JSON, not stored
  * Authorization: Bearer <token from /token>. Tokens are stored hashed and revocable; the role is
  * re-read from storage on every call. The body is the file itself (--data-binary @cards.csv) with
  * ?name=cards.csv (for the format) and optionally ?id=my-deck&title=…, or multipart/form-data
@@ -15,6 +16,7 @@ import { createServices, type Services } from "../services";
 import { readLearner } from "../bot/learner";
 import { ingestUpload } from "../decks/ingest";
 import { UPLOAD_LIMITS } from "../decks/parsers";
+import { draftDeck, DraftError, formatFor, type DraftOptions } from "../draft";
 
 export function createApi(deps: Deps, decks: readonly Deck[]) {
   const api = new Hono<{ Bindings: Env; Variables: { svc: Services; uid: number } }>();
@@ -63,6 +65,31 @@ export function createApi(deps: Deps, decks: readonly Deck[]) {
     if (title) opts.title = title;
     const out = await ingestUpload(svc, owner, name || "deck.txt", bytes, opts);
     return c.json(out.json, out.status as 200);
+  });
+
+  /** Drafts a deck from a document (nothing is stored): same drafter as /draft in chat. */
+  api.post("/draft", async (c) => {
+    const name = c.req.query("name") ?? "document.txt";
+    if (!formatFor(name)) return c.json({ ok: false, error: "name must end in .txt, .md or .html (?name=notes.md)" }, 400);
+    const bytes = new Uint8Array(await c.req.arrayBuffer());
+    if (bytes.length > UPLOAD_LIMITS.bytes) return c.json({ ok: false, error: "the document is larger than 1 MiB" }, 413);
+    let text: string;
+    try {
+      text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+    } catch {
+      return c.json({ ok: false, error: "the document is not UTF-8 text" }, 400);
+    }
+    const opts: DraftOptions = { fileName: name, year: new Date(deps.now()).getUTCFullYear() };
+    const id = c.req.query("id"), title = c.req.query("title");
+    if (id) opts.deckId = id;
+    if (title) opts.title = title;
+    try {
+      const r = draftDeck(text, opts);
+      return c.json({ ok: true, stats: r.stats, deck: r.deck });
+    } catch (err) {
+      if (err instanceof DraftError) return c.json({ ok: false, error: err.message }, 422);
+      throw err;
+    }
   });
 
   return api;

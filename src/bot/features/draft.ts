@@ -107,7 +107,7 @@ draftFeature.command("draft", async (ctx) => {
     await ctx.reply("Send me a document (.txt, .md or .html) with the caption /draft — or paste the text right after /draft — and I will draft a deck from it. Each card quotes the sentence it came from; you review and publish.");
     return;
   }
-  await makeDraft(ctx, learner, text, "pasted text.txt");
+  await makeDraft(ctx, learner, text, /^#{1,6}\s/m.test(text) ? "pasted text.md" : "pasted text.txt");
 });
 
 draftFeature.on("message:document", async (ctx, next) => {
