@@ -10,7 +10,7 @@ import type { FanoutOp } from "./fanout";
 import { readLearner } from "../bot/learner";
 import { ClassStore } from "../store/classes";
 import { dayToIso } from "../srs/days";
-import { cut, esc, splitMessage } from "../bot/render";
+import { cut, esc, plural, splitMessage } from "../bot/render";
 import { quizQuestion } from "../decks/schema";
 
 export interface StudentRow {
@@ -93,7 +93,7 @@ export const statsOp: FanoutOp<StatsResult, StatsResult> = {
       return;
     }
     const pct = (n: number, d: number) => (d ? `${Math.round((100 * n) / d)}%` : "—");
-    const lines = [`📊 <b>${esc(run.className ?? run.class)}</b> — ${a.rows.length} students${complete ? "" : " (incomplete)"}`, "<i>On the class's decks only.</i>", ""];
+    const lines = [`📊 <b>${esc(run.className ?? run.class)}</b> — ${plural(a.rows.length, "student")}${complete ? "" : " (incomplete)"}`, "<i>On the class's decks only.</i>", ""];
     if (a.rows.length === 0) lines.push("No students yet. Share the class's join link.");
     for (const r of a.rows) {
       lines.push(`<b>${esc(r.name)}</b> — ${r.reviews7} cards reviewed (7 d) · ${r.due} due · ${pct(r.good30, r.graded30)} Good/Easy · ${r.lastActive ? `active ${r.lastActive}` : "not started"}`);
