@@ -275,7 +275,6 @@ reviewFeature.callbackQuery(REVIEW_CALLBACK, async (ctx) => {
   }
   // A grade already saved (redelivery, double tap after a flush), or an old Stop button.
   if ((st.kind === "g" && end <= applied) || (st.kind === "x" && end < applied)) return ctx.answerCallbackQuery({ text: "Already recorded ✓" });
-  if (end >= MAX_SESSION) return finish(ctx, learner, scope, st, [], false);
 
   // Apply the unsaved grades in memory (on the session's own day).
   const fresh = st.log.slice(Math.max(0, applied - st.base));
@@ -301,6 +300,8 @@ reviewFeature.callbackQuery(REVIEW_CALLBACK, async (ctx) => {
   }
 
   if (st.kind === "x") return finish(ctx, learner, scope, { ...st }, fresh, true, stat, counters, end);
+  // The buttons count a session's grades in two base-36 digits: a session this long ends here.
+  if (end >= MAX_SESSION) return finish(ctx, learner, scope, st, fresh, false, stat, counters, end);
 
   if (st.kind === "a") {
     const i = tableToScope.get(st.cur!.deck)!;
