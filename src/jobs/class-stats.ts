@@ -5,6 +5,7 @@
  * students' own records in queue chunks — no student ever writes anything extra for it.
  */
 import { InputFile } from "grammy";
+import * as v from "valibot";
 import type { Services } from "../services";
 import type { FanoutOp } from "./fanout";
 import { readLearner } from "../bot/learner";
@@ -32,8 +33,16 @@ export interface StatsResult {
   cards: Record<string, [number, number]>;
 }
 
+const n0 = v.pipe(v.number(), v.minValue(0));
+const StatsResultSchema = v.object({
+  rows: v.array(v.object({ uid: v.number(), name: v.string(), reviews7: n0, due: n0, graded30: n0, good30: n0, lastActive: v.string() })),
+  cards: v.record(v.string(), v.tuple([n0, n0])),
+});
+
 export const statsOp: FanoutOp<StatsResult, StatsResult> = {
   chunkSize: 20, // two reads per student
+  result: StatsResultSchema,
+  empty: { rows: [], cards: {} },
   async chunk(svc, run, uids) {
     const classes = new ClassStore(svc.deps.kv ?? svc.env.KV, svc.deps);
     const decks = await svc.decks.getMany(run.decks ?? []);

@@ -51,8 +51,12 @@ export type RunDoc = v.InferOutput<typeof RunSchema>;
 export interface FanoutOp<R, A> {
   /** Students per chunk (each costs some subrequests; stay under 50 per invocation). */
   chunkSize: number;
+  /** The stored shape of a chunk's result (validated when read back). */
+  result: v.GenericSchema<unknown, R>;
   /** Processes one chunk of students; returns its result (stored under the chunk key). */
   chunk(svc: Services, run: RunDoc, uids: number[]): Promise<R>;
+  /** What a chunk whose stored result is unreadable counts as. */
+  empty: R;
   /** Folds a chunk result into the aggregate. */
   fold(agg: A | undefined, r: R): A;
   /** Sends the report. */
@@ -70,9 +74,14 @@ export class RunStore {
   put(run: RunDoc) {
     return this.kv.put(runKey(run.id), run, { expirationTtl: RESULT_TTL });
   }
-  async getChunk(id: string, n: number): Promise<unknown | null> {
+  /** A chunk's result: null if not there yet; a stored value that fails `schema` is logged and counts as empty. */
+  async getChunk<R>(id: string, n: number, schema: v.GenericSchema<unknown, R>, empty: R): Promise<R | null> {
     const t = await this.kv.getText(chunkKey(id, n));
-    return t === null ? null : (JSON.parse(t) as unknown);
+    if (t === null) return null;
+    return this.kv.parse(chunkKey(id, n), t, schema) ?? empty;
+  }
+  async hasChunk(id: string, n: number): Promise<boolean> {
+    return (await this.kv.getText(chunkKey(id, n))) !== null;
   }
   putChunk(id: string, n: number, r: unknown) {
     return this.kv.put(chunkKey(id, n), r, { expirationTtl: RESULT_TTL });
@@ -107,7 +116,7 @@ export async function plan(svc: Services, ops: Record<RunDoc["op"], FanoutOp<unk
 
 export async function chunk(svc: Services, ops: Record<RunDoc["op"], FanoutOp<unknown, unknown>>, id: string, n: number, uids: number[]): Promise<void> {
   const runs = new RunStore(svc);
-  if ((await runs.getChunk(id, n)) !== null) return; // done before (a redelivered chunk)
+  if (await runs.hasChunk(id, n)) return; // done before (a redelivered chunk)
   const run = await runs.get(id);
   if (!run) return;
   const result = await ops[run.op].chunk(svc, run, uids);
@@ -123,7 +132,7 @@ export async function finalize(svc: Services, ops: Record<RunDoc["op"], FanoutOp
   let agg = run.agg;
   let budget = GATHER_PER_INVOCATION;
   while (gathered < run.chunks && budget-- > 0) {
-    const r = await runs.getChunk(id, gathered);
+    const r = await runs.getChunk(id, gathered, op.result, op.empty);
     if (r === null) break;
     agg = op.fold(agg, r);
     gathered++;

@@ -4,6 +4,7 @@
  * retried chunk skips students already notified). 429 pauses the chunk; 403 marks the student.
  */
 import { InlineKeyboard } from "grammy";
+import * as v from "valibot";
 import type { Services } from "../services";
 import type { FanoutOp, RunDoc } from "./fanout";
 import { readLearner, saveLearner } from "../bot/learner";
@@ -22,8 +23,13 @@ export interface PushResult {
 const KEEP_PUSHES = 50;
 const zero = (): PushResult => ({ notified: 0, already: 0, blocked: 0, gone: 0, failed: 0 });
 
+const count = v.pipe(v.number(), v.integer(), v.minValue(0));
+const PushResultSchema = v.object({ notified: count, already: count, blocked: count, gone: count, failed: count });
+
 export const pushOp: FanoutOp<PushResult, PushResult> = {
   chunkSize: 8,
+  result: PushResultSchema,
+  empty: zero(),
   async chunk(svc, run, uids) {
     const r = zero();
     const deck = run.deck ? await svc.decks.get(run.deck) : null;
