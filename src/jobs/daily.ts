@@ -11,7 +11,8 @@ import { readLearner, saveLearner, type Learner } from "../bot/learner";
 import { startQuiz } from "../quiz/service";
 import { slotAt, slotFor } from "../store/schedule";
 import { localMinuteOfDay } from "../srs/days";
-import { classify, RateLimited } from "./telegram-errors";
+import { classify, isBudget, RateLimited } from "./telegram-errors";
+import { limitCalls, pauseSending } from "./pacing";
 import { cb } from "../bot/callback-data";
 
 /** Learners served inside the cron invocation itself; more go through the queue. */
@@ -30,6 +31,7 @@ export interface DailyReport {
 }
 
 export async function runDaily(svc: Services, scheduledTime: number): Promise<DailyReport> {
+  limitCalls(svc);
   const slot = slotAt(scheduledTime);
   const members = await svc.stores.schedule.members(slot);
   const report: DailyReport = { slot, learners: members.length, inline: 0, queued: 0, outcomes: {} };
@@ -41,9 +43,11 @@ export async function runDaily(svc: Services, scheduledTime: number): Promise<Da
         report.outcomes[o] = (report.outcomes[o] ?? 0) + 1;
         report.inline++;
       } catch (err) {
-        if (err instanceof RateLimited && queue) {
-          // Hand the rest to the queue, delayed as Telegram asked.
-          const rest = members.slice(i).map((uid) => ({ body: { kind: "daily", uid, slot, at: scheduledTime } as Job, delaySeconds: err.retryAfter }));
+        if ((err instanceof RateLimited || isBudget(err)) && queue) {
+          // Hand the rest to the queue, delayed as Telegram asked (and record the pause for it).
+          if (err instanceof RateLimited) await pauseSending(svc, err.retryAfter);
+          const delaySeconds = err instanceof RateLimited ? err.retryAfter : 0;
+          const rest = members.slice(i).map((uid) => ({ body: { kind: "daily", uid, slot, at: scheduledTime } as Job, delaySeconds }));
           for (let k = 0; k < rest.length; k += 100) await queue.sendBatch(rest.slice(k, k + 100));
           report.queued += rest.length;
           break;
@@ -112,6 +116,7 @@ export async function dailyFor(svc: Services, uid: number, slot: string): Promis
 
 /** 403: the learner blocked the bot — mark them inactive and drop them from the index. 429: retry later. */
 export async function handleSendError(svc: Services, learner: Learner, err: unknown): Promise<"blocked"> {
+  if (isBudget(err)) throw err;
   const fault = classify(err);
   if (fault.kind === "rate") throw new RateLimited(fault.retryAfter);
   if (fault.kind === "blocked") {

@@ -93,7 +93,8 @@ export async function startRun(svc: Services, run: RunDoc): Promise<boolean> {
   const runs = new RunStore(svc);
   if (await runs.get(run.id)) return false;
   await runs.put(run);
-  await svc.env.JOBS!.send({ kind: "plan", run: run.id });
+  // The plan job writes the run again: at least a second later (1 write per second per key).
+  await svc.env.JOBS!.send({ kind: "plan", run: run.id }, { delaySeconds: 1 });
   return true;
 }
 

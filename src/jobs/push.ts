@@ -8,7 +8,7 @@ import * as v from "valibot";
 import type { Services } from "../services";
 import type { FanoutOp, RunDoc } from "./fanout";
 import { readLearner, saveLearner } from "../bot/learner";
-import { classify, RateLimited } from "./telegram-errors";
+import { classify, isBudget, RateLimited } from "./telegram-errors";
 import { cb } from "../bot/callback-data";
 import { esc, plural } from "../bot/render";
 
@@ -27,7 +27,8 @@ const count = v.pipe(v.number(), v.integer(), v.minValue(0));
 const PushResultSchema = v.object({ notified: count, already: count, blocked: count, gone: count, failed: count });
 
 export const pushOp: FanoutOp<PushResult, PushResult> = {
-  chunkSize: 8,
+  // 5 students: a batch of 8 chunks stays within 44 Bot API calls (the free plan's 50 subrequests).
+  chunkSize: 5,
   result: PushResultSchema,
   empty: zero(),
   async chunk(svc, run, uids) {
@@ -60,6 +61,7 @@ export const pushOp: FanoutOp<PushResult, PushResult> = {
           reply_markup: new InlineKeyboard().text("▶️ Start reviewing", cb.deck("R", deck.deck.id)).text("🧩 Quiz", cb.deck("Q", deck.deck.id)),
         });
       } catch (err) {
+        if (isBudget(err)) throw err; // handed back to the queue; this student is sent next time
         const fault = classify(err);
         if (fault.kind === "rate") throw new RateLimited(fault.retryAfter);
         if (fault.kind === "blocked") {

@@ -1,5 +1,5 @@
 /** How a fan-out job reads Telegram's answers: blocked (403), slow down (429), or other. */
-import { GrammyError } from "grammy";
+import { GrammyError, HttpError } from "grammy";
 
 export type SendFault = { kind: "blocked" } | { kind: "rate"; retryAfter: number } | { kind: "other"; message: string };
 
@@ -19,3 +19,22 @@ export class RateLimited extends Error {
     super(`Telegram asked to retry after ${retryAfter} s`);
   }
 }
+
+/**
+ * Thrown before a Bot API call that would exceed the invocation's subrequest budget (the free
+ * plan allows 50 per invocation): the job is handed back to the queue, not failed.
+ */
+export class BudgetExhausted extends Error {
+  override name = "BudgetExhausted";
+  constructor() {
+    super("subrequest budget of this invocation used up");
+  }
+}
+
+/** True for a BudgetExhausted, also when grammY wrapped it (HttpError). */
+export function isBudget(err: unknown): boolean {
+  return err instanceof BudgetExhausted || (err instanceof HttpError && err.error instanceof BudgetExhausted);
+}
+
+/** Bot API calls one queue or cron invocation may make (50 subrequests, less a margin for queue sends). */
+export const CALLS_PER_INVOCATION = 44;

@@ -28,6 +28,8 @@ export interface HarnessOptions {
   groups?: { id: number; title: string; members: number[] }[];
   start?: number;
   env?: Partial<Env>;
+  /** Messages per queue batch (default 8, as wrangler.toml's max_batch_size). */
+  queueBatch?: number;
 }
 
 export function user(id: number, first_name = `User${id}`): SandboxUser {
@@ -44,7 +46,7 @@ export function createHarness(options: HarnessOptions = {}) {
   // A different random stream per harness: KV persists across the tests of a file.
   let seed = ++harnesses * 7919;
   let forged = 0;
-  const queue = new FakeQueue(now);
+  const queue = new FakeQueue(now, options.queueBatch);
   const worker = createWorker({
     deps: {
       now,
