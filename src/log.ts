@@ -2,6 +2,9 @@
 
 const enc = new TextEncoder();
 const keyCache = new Map<string, Promise<CryptoKey>>();
+/** Hashes already computed in this isolate (a user's updates come in runs). */
+const hashCache = new Map<string, string>();
+const HASH_CACHE_MAX = 2000;
 
 /**
  * A short keyed hash of a Telegram user id (HMAC-SHA-256 with the webhook secret as key), so log
@@ -9,6 +12,9 @@ const keyCache = new Map<string, Promise<CryptoKey>>();
  */
 export async function hashUserId(id: number | undefined, secret: string): Promise<string | undefined> {
   if (id === undefined) return undefined;
+  const memo = `${secret}\u0000${id}`;
+  const hit = hashCache.get(memo);
+  if (hit) return hit;
   let key = keyCache.get(secret);
   if (!key) {
     key = crypto.subtle.importKey("raw", enc.encode(`lectern-log:${secret}`), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
@@ -17,6 +23,8 @@ export async function hashUserId(id: number | undefined, secret: string): Promis
   const mac = new Uint8Array(await crypto.subtle.sign("HMAC", await key, enc.encode(String(id))));
   let hex = "";
   for (let i = 0; i < 6; i++) hex += mac[i]!.toString(16).padStart(2, "0");
+  if (hashCache.size >= HASH_CACHE_MAX) hashCache.delete(hashCache.keys().next().value as string);
+  hashCache.set(memo, hex);
   return hex;
 }
 

@@ -6,7 +6,7 @@ import type { BotContext } from "./context";
 import { newUser, readDay, writeDay, type UserDoc, type UserStore } from "../store/users";
 import type { Deps } from "../deps";
 import { localDay } from "../srs/days";
-import { packCard, unpackCard, type CardState } from "../srs/card-state";
+import { packCard, packedValid, unpackCard, type CardState } from "../srs/card-state";
 import { applyGrade, type DayStat, type DeckView } from "../srs/session";
 import type { Grade } from "../srs/sm2";
 import type { LoadedDeck } from "../decks/registry";
@@ -81,7 +81,14 @@ export class Learner {
 
   view(deck: LoadedDeck, eligible?: (i: number) => boolean): DeckView {
     const id = deck.deck.id;
-    const v: DeckView = { cardIds: deck.cardIds, state: (cardId) => this.state(id, cardId) };
+    const v: DeckView = {
+      cardIds: deck.cardIds,
+      packed: (cardId) => {
+        const a = this.doc.progress[id]?.[cardId];
+        return a !== undefined && packedValid(a) ? a : undefined;
+      },
+      state: (cardId) => this.state(id, cardId),
+    };
     if (eligible) v.eligible = eligible;
     return v;
   }

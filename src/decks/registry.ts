@@ -30,14 +30,26 @@ export interface UploadedDeckSource {
   get(id: string): Promise<LoadedDeck | null>;
 }
 
+/** Bundled decks are loaded once per isolate, not per registry (one is built per invocation). */
+const loadedBundles = new WeakMap<readonly Deck[], Map<string, LoadedDeck>>();
+
+function bundle(decks: readonly Deck[]): Map<string, LoadedDeck> {
+  let m = loadedBundles.get(decks);
+  if (!m) {
+    m = new Map(decks.map((d) => [d.id, loadDeck(d, true)]));
+    loadedBundles.set(decks, m);
+  }
+  return m;
+}
+
 export class DeckRegistry {
-  private readonly bundled = new Map<string, LoadedDeck>();
+  private readonly bundled: Map<string, LoadedDeck>;
 
   constructor(
     bundledDecks: readonly Deck[],
     private readonly uploaded?: UploadedDeckSource,
   ) {
-    for (const d of bundledDecks) this.bundled.set(d.id, loadDeck(d, true));
+    this.bundled = bundle(bundledDecks);
   }
 
   /** Bundled decks in catalogue order. */

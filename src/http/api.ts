@@ -8,7 +8,7 @@
  * ?name=cards.csv (for the format) and optionally ?id=my-deck&title=…, or multipart/form-data
  * with a `file` field.
  */
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import type { Env } from "../env";
 import type { Deps } from "../deps";
 import type { Deck } from "../decks/schema";

@@ -4,7 +4,7 @@
  *   GET  /healthz          — liveness, name and version
  *   /api/*                 — the lecturers' HTTP API
  */
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { webhookCallback, type Bot } from "grammy";
 import type { Env } from "../env";
 import { withDefaults, type Deps } from "../deps";

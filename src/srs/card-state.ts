@@ -38,12 +38,21 @@ export function packCard(c: CardState): PackedCard {
   return [c.n, c.i, c.ef, c.due, c.last, c.g, c.lapses, c.intro, c.rs, c.susp, c.reps];
 }
 
+/** Positions in a packed card state. */
+export const F = { n: 0, i: 1, ef: 2, due: 3, last: 4, g: 5, lapses: 6, intro: 7, rs: 8, susp: 9, reps: 10 } as const;
+
+/** True when a stored value is a well-formed packed card state (checked without allocating). */
+export function packedValid(a: unknown): a is number[] {
+  if (!Array.isArray(a) || (a.length !== FIELDS && a.length !== FIELDS - 1)) return false;
+  for (let k = 0; k < a.length; k++) if (!Number.isSafeInteger(a[k])) return false;
+  const ef = a[F.ef] as number, g = a[F.g] as number, susp = a[F.susp];
+  return a[F.n] >= 0 && a[F.i] >= 0 && ef >= 130 && ef <= 1000 && g >= 0 && g <= 5 && a[F.lapses] >= 0 && (susp === 0 || susp === 1);
+}
+
 /** Reads a stored card; anything malformed gives undefined (the caller logs and treats it as new). */
 export function unpackCard(a: unknown): CardState | undefined {
-  if (!Array.isArray(a) || (a.length !== FIELDS && a.length !== FIELDS - 1)) return undefined;
-  for (let k = 0; k < a.length; k++) if (!Number.isSafeInteger(a[k])) return undefined;
-  const [n, i, ef, due, last, g, lapses, intro, rs, susp, reps] = a as number[];
-  if (n! < 0 || i! < 0 || ef! < 130 || ef! > 1000 || g! < 0 || g! > 5 || lapses! < 0 || (susp !== 0 && susp !== 1)) return undefined;
+  if (!packedValid(a)) return undefined;
+  const [n, i, ef, due, last, g, lapses, intro, rs, susp, reps] = a;
   return { n: n!, i: i!, ef: ef!, due: due!, last: last!, g: g!, lapses: lapses!, intro: intro!, rs: rs!, susp: susp!, reps: reps ?? n! + lapses! };
 }
 

@@ -8,7 +8,7 @@
  * the daily new-card limit; (4) remaining re-drills even if their gap has not passed. None left:
  * the session is complete.
  */
-import { type CardState } from "./card-state";
+import { F, packCard, type CardState } from "./card-state";
 import { sm2Hundredths, type Grade } from "./sm2";
 
 /** A re-drilled card comes back after at least this many other presses, if there are any. */
@@ -83,11 +83,16 @@ export function applyGrade(prev: CardState | undefined, grade: Grade, day: numbe
   return { state, scheduled: true };
 }
 
-/** One deck as the session sees it: its card ids in deck order and the learner's states. */
+/**
+ * One deck as the session sees it: its card ids in deck order and the learner's states — packed
+ * (the stored arrays, read without allocating: the fast path for large decks) or as objects.
+ */
 export interface DeckView {
   cardIds: readonly string[];
-  /** The learner's state for a card id (undefined: never graded). */
-  state(cardId: string): CardState | undefined;
+  /** The learner's valid packed state for a card id (undefined: never graded or unreadable). */
+  packed?(cardId: string): readonly number[] | undefined;
+  /** The same as an object (used when `packed` is absent). */
+  state?(cardId: string): CardState | undefined;
   /** Restrict to quiz-capable cards (for quizzes): a predicate on the card index. */
   eligible?: (index: number) => boolean;
 }
@@ -96,6 +101,15 @@ export interface Pick {
   deck: number;
   card: number;
   kind: "redrill" | "due" | "new";
+}
+
+function reader(v: DeckView): (cardId: string) => readonly number[] | undefined {
+  if (v.packed) return v.packed;
+  const state = v.state!;
+  return (id) => {
+    const s = state(id);
+    return s ? packCard(s) : undefined;
+  };
 }
 
 /** The next card of a session over `decks`, or null when the session is complete. */
@@ -107,24 +121,27 @@ export function pickNext(decks: readonly DeckView[], today: number, stat: DaySta
   const canReview = stat.reviews < limits.reviewsPerDay;
   const canIntroduce = stat.introduced < limits.newPerDay;
   for (let d = 0; d < decks.length; d++) {
-    const { cardIds, state, eligible } = decks[d]!;
+    const { cardIds, eligible } = decks[d]!;
+    const get = reader(decks[d]!);
     for (let c = 0; c < cardIds.length; c++) {
       if (eligible && !eligible(c)) continue;
-      const s = state(cardIds[c]!);
-      if (!s) {
+      const a = get(cardIds[c]!);
+      if (!a) {
         if (canIntroduce && !fresh) fresh = { deck: d, card: c, kind: "new" };
         continue;
       }
-      if (s.susp) continue;
-      if (s.last === today) {
-        if (s.g < 4) {
-          if (stat.presses - s.rs >= REDRILL_GAP) {
-            if (s.rs < readyAt) (ready = { deck: d, card: c, kind: "redrill" }), (readyAt = s.rs);
-          } else if (s.rs < waitingAt) (waiting = { deck: d, card: c, kind: "redrill" }), (waitingAt = s.rs);
+      if (a[F.susp]) continue;
+      if (a[F.last] === today) {
+        if (a[F.g]! < 4) {
+          const rs = a[F.rs]!;
+          if (stat.presses - rs >= REDRILL_GAP) {
+            if (rs < readyAt) (ready = { deck: d, card: c, kind: "redrill" }), (readyAt = rs);
+          } else if (rs < waitingAt) (waiting = { deck: d, card: c, kind: "redrill" }), (waitingAt = rs);
         }
         continue;
       }
-      if (canReview && s.due <= today && s.due < dueDay) (due = { deck: d, card: c, kind: "due" }), (dueDay = s.due);
+      const dueOn = a[F.due]!;
+      if (canReview && dueOn <= today && dueOn < dueDay) (due = { deck: d, card: c, kind: "due" }), (dueDay = dueOn);
     }
   }
   return ready ?? due ?? fresh ?? waiting;
@@ -145,16 +162,19 @@ export interface Outlook {
 export function outlook(decks: readonly DeckView[], today: number, days = 7): Outlook {
   const upcoming = new Array<number>(days).fill(0);
   let dueNow = 0, unseen = 0, nextDue: number | null = null;
-  for (const { cardIds, state, eligible } of decks) {
+  for (const view of decks) {
+    const { cardIds, eligible } = view;
+    const get = reader(view);
     for (let c = 0; c < cardIds.length; c++) {
       if (eligible && !eligible(c)) continue;
-      const s = state(cardIds[c]!);
-      if (!s) {
+      const a = get(cardIds[c]!);
+      if (!a) {
         unseen++;
         continue;
       }
-      if (s.susp) continue;
-      const effectiveDue = s.last === today && s.due <= today ? today + 1 : s.due;
+      if (a[F.susp]) continue;
+      const dueOn = a[F.due]!;
+      const effectiveDue = a[F.last] === today && dueOn <= today ? today + 1 : dueOn;
       if (effectiveDue <= today) dueNow++;
       else {
         const k = effectiveDue - today - 1;

@@ -18,6 +18,9 @@ export const KEEP_DAYS = 62;
 export const KEEP_SESSIONS = 8;
 
 const int = v.pipe(v.number(), v.safeInteger());
+// The large, regular parts of the record (progress, daily figures, sessions) are checked by
+// plain loops: a valibot pipe per number would cost more than the rest of an update.
+const isNonNegInt = (n: unknown): n is number => typeof n === "number" && Number.isSafeInteger(n) && n >= 0;
 const nonNeg = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
 const packedProgress = v.custom<Record<string, Record<string, PackedCard>>>((x) => {
   if (!x || typeof x !== "object" || Array.isArray(x)) return false;
@@ -45,6 +48,8 @@ const QuizQuestionSchema = v.object({
   c: v.string(),
   /** Telegram poll id, once sent. */
   poll: v.optional(v.string()),
+  /** Earlier poll ids of this question, when it was sent again (/quiz while it runs, a redelivered /quiz): answers to those count too. */
+  was: v.optional(v.array(v.string())),
   /** Index of the correct option. */
   ok: nonNeg,
   /** Grade given (4 correct / 1 wrong), once answered. */
@@ -62,6 +67,8 @@ export const QuizSchema = v.object({
   scope: int,
   started: int,
   daily: v.optional(v.boolean()),
+  /** Message id of the "Start a new quiz" offer that started it, so a redelivered press starts nothing more. */
+  from: v.optional(int),
 });
 export type QuizState = v.InferOutput<typeof QuizSchema>;
 
@@ -77,14 +84,31 @@ export const UserSchema = v.object({
   decks: v.array(v.object({ id: v.string(), sub: v.boolean() })),
   progress: packedProgress,
   /** [session id, grades applied, cards reviewed, of which Good/Easy] of recent review sessions. */
-  sessions: v.array(v.tuple([v.string(), nonNeg, nonNeg, nonNeg])),
+  sessions: v.custom<[string, number, number, number][]>(
+    (x) => Array.isArray(x) && x.every((t) => Array.isArray(t) && t.length === 4 && typeof t[0] === "string" && isNonNegInt(t[1]) && isNonNegInt(t[2]) && isNonNegInt(t[3])),
+    "sessions must be [id, applied, reviewed, goodEasy] entries",
+  ),
   /** Daily figures by local day number (see DayStat). */
-  days: v.record(v.string(), v.array(nonNeg)),
+  days: v.custom<Record<string, number[]>>(
+    (x) => {
+      if (!x || typeof x !== "object" || Array.isArray(x)) return false;
+      for (const a of Object.values(x)) {
+        if (!Array.isArray(a)) return false;
+        for (const n of a) if (!isNonNegInt(n)) return false;
+      }
+      return true;
+    },
+    "days must map day numbers to lists of counts",
+  ),
   /** Streak: the last local day with activity and the run of consecutive days ending there. */
   streak: v.object({ last: int, len: nonNeg }),
   quiz: v.optional(QuizSchema),
   /** Last quizzes finished (poll ids), so late answers to them are recognised and ignored. */
-  daily: v.object({ lastSent: int, lastCaughtUp: int, slot: v.optional(v.string()) }),
+  daily: v.object({
+    lastSent: int, lastCaughtUp: int, slot: v.optional(v.string()),
+    /** Message id of the last bare /daily (a toggle), so a redelivered one does not toggle back. */
+    toggled: v.optional(int),
+  }),
   classes: v.array(v.string()),
   role: v.optional(v.picklist(["lecturer"])),
   /** Lecturers: the classes (join codes) and uploaded decks they own. */
