@@ -12,8 +12,26 @@ export interface Env {
   TELEGRAM_API_ROOT?: string;
   /** Comma-separated Telegram user ids of administrators. */
   ADMIN_USER_IDS?: string;
+  /**
+   * Longest document (in words) /draft and POST /api/draft take. Default 1,500: drafting costs
+   * about 8–15 ms of CPU per 1,000 words, and the free plan allows 10 ms per request; raise it on
+   * the paid plan (30 s), e.g. to 20000.
+   */
+  DRAFT_MAX_WORDS?: string;
   KV: KVNamespace;
   JOBS?: Queue<Job>;
 }
 
 export const DEFAULT_API_ROOT = "https://api.telegram.org";
+
+export const DEFAULT_DRAFT_MAX_WORDS = 1500;
+
+export function draftMaxWords(env: Env): number {
+  const n = Number(env.DRAFT_MAX_WORDS);
+  return Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_DRAFT_MAX_WORDS;
+}
+
+/** Words in a text, roughly (runs of letters or digits). */
+export function countWords(text: string): number {
+  return text.match(/[\p{L}\p{N}]+/gu)?.length ?? 0;
+}

@@ -8,7 +8,7 @@
 import { QUIZ_LIMITS } from "../decks/schema";
 import type { Candidate } from "./extract";
 import type { NameClass, NumberSpan } from "./spans";
-import { MONTHS, ORDINAL_FOR, WORD_FOR, fnv1a, formatLike, jaccard, norm, roundLike, tokenSet, words } from "./text";
+import { MONTHS, ORDINAL_FOR, WORD_FOR, fnv1a, formatLike, jaccard, norm, roundLike, stem, tokenSet, words, type WordUse } from "./text";
 
 export interface PoolName {
   text: string;
@@ -17,6 +17,39 @@ export interface PoolName {
   acronym: boolean;
   /** Entity key: names that are the same thing (an acronym and its expansion) share it. */
   entity: string;
+  /** The normalised text. */
+  key: string;
+}
+
+/** A phrase answer of the document, with what distractor choice compares computed once. */
+export interface PoolPhrase {
+  text: string;
+  role: string;
+  agent: boolean;
+  section: string;
+  key: string;
+  head: string;
+  shape: string;
+  words: number;
+  list: boolean;
+  of: boolean;
+  digits: boolean;
+}
+
+export function poolPhrase(text: string, role: string, agent: boolean, section: string): PoolPhrase {
+  return {
+    text,
+    role,
+    agent,
+    section,
+    key: norm(text),
+    head: headWord(text),
+    shape: shape(text),
+    words: wordCount(text),
+    list: /,|\s(?:and|or)\s/.test(text),
+    of: /\sof\s/.test(text),
+    digits: /\d/.test(text),
+  };
 }
 
 export interface Pools {
@@ -25,9 +58,9 @@ export interface Pools {
   names: PoolName[];
   definitions: string[];
   lists: { text: string; items: number }[];
-  phrases: { text: string; role: string; agent: boolean; section: string; shape?: string }[];
-  /** Words the document uses in lower case (so "Ordinary" in "Ordinary people" is no name). */
-  lowerWords: ReadonlySet<string>;
+  phrases: PoolPhrase[];
+  /** How the document uses words (so "Ordinary" in "Ordinary people" is no name). */
+  words: WordUse;
   /** acronym ↔ expansion, both directions, normalised. */
   sameEntity: Map<string, string>;
 }
@@ -48,7 +81,8 @@ export function pickDistractors(c: Candidate, pools: Pools): string[] | undefine
       picks = nameDistractors(c, pools);
       break;
     case "definition":
-      picks = rank(c, pools.definitions.map((d) => ({ text: d, bonus: 0 })));
+      // other definitions of the document, whatever their length (there are seldom many)
+      picks = rank(c, pools.definitions.map((d) => ({ text: d, bonus: 0 })), -3);
       break;
     case "list":
       picks = rank(c, pools.lists.filter((l) => Math.abs(l.items - ans.items) <= (ans.items >= 4 ? 1 : 0)).map((l) => ({ text: l.text, bonus: 0 })));
@@ -56,19 +90,18 @@ export function pickDistractors(c: Candidate, pools: Pools): string[] | undefine
     case "phrase": {
       // Who-answers get other actors of the document; what-answers only phrases of the same build
       // ("the establishment of …" / "the concealment of …"); lists and the rest stay review-only.
-      const sh = shape(c.back);
-      const n = wordCount(c.back);
-      const hasOf = /\sof\s/.test(c.back);
-      const isList = /,|\s(?:and|or)\s/.test(c.back);
-      const section = c.a.unit.path.join("/");
+      const me = poolPhrase(c.back, ans.role, ans.agent, c.a.unit.path.join("/"));
+      if (me.agent && me.role === "item") break; // one actor of a list of actors: any other actor might belong there too
       const options = pools.phrases.filter((p) => {
-        if (p.agent !== ans.agent) return false;
-        if (ans.agent) return true;
-        if (isList || n < 2 || /,/.test(p.text)) return false;
-        return (p.shape ??= shape(p.text)) === sh && /\sof\s/.test(p.text) === hasOf && Math.abs(wordCount(p.text) - n) <= 2;
+        if (p.agent !== me.agent || p.digits || p.head === me.head) return false; // "ordinary citizens" for "concerned citizens": too close to be wrong
+        if (me.agent) return p.list === me.list;
+        if (me.list || me.words < 3 || me.shape !== "det" || !me.of || p.list) return false;
+        // and from the same part of the document, or sharing a word: "the removal of human organs" is no alternative to "the increasing involvement of organized crime groups"
+        const near = p.section.split("/")[0] === me.section.split("/")[0] || jaccard(tokenSet(p.text), tokenSet(me.text)) > 0;
+        return near && p.shape === me.shape && p.of && Math.abs(p.words - me.words) <= 2;
       });
-      picks = rank(c, options.map((p) => ({ text: p.text, bonus: (p.role === ans.role ? 0.3 : 0) + (p.section === section ? 0.3 : 0) })));
-      picks = picks.map((p) => matchCase(p, c.back, pools.lowerWords));
+      picks = rank(c, options.map((p) => ({ text: p.text, key: p.key, bonus: (p.role === me.role ? 0.3 : 0) + (p.section === me.section ? 0.3 : 0) })));
+      picks = picks.map((p) => matchCase(p, c.back, pools.words));
       break;
     }
   }
@@ -76,10 +109,21 @@ export function pickDistractors(c: Candidate, pools: Pools): string[] | undefine
   return clean.length >= WANT ? clean.slice(0, WANT) : undefined;
 }
 
+/** The head noun of a phrase: its last word before a preposition, stemmed. */
+function headWord(p: string): string {
+  const ws = p.toLowerCase().split(/\s+/);
+  const at = ws.findIndex((w, i) => i > 0 && /^(of|in|on|for|to|against|with|by|from|at|behind|across|within)$/.test(w));
+  const head = stem((at > 0 ? ws[at - 1] : ws[ws.length - 1]) ?? "");
+  return SAME_HEAD[head] ?? head;
+}
+
+/** Heads that name the same kind of people: "ordinary people" is no wrong answer for "concerned citizens". */
+const SAME_HEAD: Record<string, string> = { citizen: "people", people: "people", individual: "people", person: "people", public: "people", consumer: "people" };
+
 /** Give a distractor the answer's initial case (a sentence-initial "Ordinary people" becomes "ordinary people"). */
-function matchCase(d: string, answer: string, lowerWords: ReadonlySet<string>): string {
+function matchCase(d: string, answer: string, use: WordUse): string {
   const first = /^[A-Za-z]+/.exec(d)?.[0] ?? "";
-  if (/^[a-z]/.test(answer) && /^[A-Z][a-z]/.test(first) && lowerWords.has(first.toLowerCase())) return d.charAt(0).toLowerCase() + d.slice(1);
+  if (/^[a-z]/.test(answer) && /^[A-Z][a-z]/.test(first) && use.lowerCase(first.toLowerCase())) return d.charAt(0).toLowerCase() + d.slice(1);
   if (/^[A-Z]/.test(answer) && /^[a-z]/.test(d)) return d.charAt(0).toUpperCase() + d.slice(1);
   return d;
 }
@@ -100,7 +144,7 @@ function finalise(c: Candidate, picks: readonly string[]): string[] {
 }
 
 /** Order candidates by closeness to the answer (length, shape), ties broken by a stable hash. */
-function rank(c: Candidate, options: { text: string; bonus: number }[]): string[] {
+function rank(c: Candidate, options: { text: string; bonus: number; key?: string }[], floor = -1.2): string[] {
   const ansTokens = tokenSet(c.back);
   const n = wordCount(c.back);
   const len = c.back.length;
@@ -113,7 +157,7 @@ function rank(c: Candidate, options: { text: string; bonus: number }[]): string[
     .map((x) => x.o);
   const scored = pre
     .filter((o) => {
-      const t = norm(o.text);
+      const t = o.key ?? norm(o.text);
       return t !== back && !t.includes(back) && !back.includes(t) && jaccard(tokenSet(o.text), ansTokens) < 0.5;
     })
     .map((o) => {
@@ -121,7 +165,7 @@ function rank(c: Candidate, options: { text: string; bonus: number }[]): string[
       const closeness = -Math.abs(m - n) / Math.max(1, n) - Math.abs(o.text.length - len) / Math.max(20, len);
       return { text: o.text, score: closeness + o.bonus, tie: fnv1a(`${c.back}|${o.text}`) };
     })
-    .filter((o) => o.score > -1.2)
+    .filter((o) => o.score > floor)
     .sort((x, y) => y.score - x.score || x.tie - y.tie);
   return dedupe(scored.map((o) => o.text));
 }
@@ -135,6 +179,15 @@ function wordCount(s: string): number {
     countMemo.set(s, n);
   }
   return n;
+}
+
+/** Share of the smaller set's members that the other holds. */
+function containment(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
+  const [small, big] = a.size <= b.size ? [a, b] : [b, a];
+  if (small.size === 0) return 0;
+  let n = 0;
+  for (const x of small) if (big.has(x)) n++;
+  return n / small.size;
 }
 
 function dedupe(xs: string[]): string[] {
@@ -256,21 +309,20 @@ function nameDistractors(c: Candidate, pools: Pools): string[] {
   const back = norm(c.back);
   const entity = pools.sameEntity.get(back) ?? back;
   const tokens = tokenSet(c.back);
+  const n = wordCount(c.back);
   const wantAcronym = c.kind === "acronym" ? false : ans.acronym;
-  const options = pools.names
-    .filter((p) => p.entity !== entity && norm(p.text) !== back && (pools.sameEntity.get(norm(p.text)) ?? norm(p.text)) !== entity)
-    .filter((p) => !norm(p.text).includes(back) && !back.includes(norm(p.text)))
-    .filter((p) => jaccard(tokenSet(p.text), tokens) < 0.6)
-    .filter((p) => (ans.cls === "place" ? p.cls === "place" : p.cls !== "place"))
-    .map((p) => {
-      let score = 0;
-      if (p.cls === ans.cls) score += 3;
-      if (ans.head && p.head === ans.head) score += 2;
-      if (p.acronym === wantAcronym) score += 2;
-      score -= Math.abs(words(p.text).length - words(c.back).length) * 0.3;
-      return { text: p.text, score, tie: fnv1a(`${c.back}|${p.text}`) };
-    })
-    .filter((o) => o.score >= 2)
-    .sort((x, y) => y.score - x.score || x.tie - y.tie);
+  const options: { text: string; score: number; tie: number }[] = [];
+  for (const p of pools.names) {
+    if (p.entity === entity || p.key === back || p.key.includes(back) || back.includes(p.key)) continue;
+    if ((ans.cls === "place") !== (p.cls === "place")) continue;
+    let score = 0;
+    if (p.cls === ans.cls) score += 3;
+    if (ans.head && p.head === ans.head) score += 2;
+    if (p.acronym === wantAcronym) score += 2;
+    score -= Math.abs(wordCount(p.text) - n) * 0.3;
+    if (score < 2 || jaccard(tokenSet(p.text), tokens) >= 0.6 || containment(tokenSet(p.text), tokens) >= 0.75) continue; // "Smuggling of Migrants Protocol" is the Protocol against the Smuggling of Migrants
+    options.push({ text: p.text, score, tie: fnv1a(`${c.back}|${p.text}`) });
+  }
+  options.sort((x, y) => y.score - x.score || x.tie - y.tie);
   return dedupe(options.map((o) => o.text));
 }

@@ -4,9 +4,9 @@
  * de-duplication and a score for ranking.
  */
 import { AUX, OPENERS, isVerbWord, mainClause } from "./grammar";
-import { displayExact, mapOffset, subjectOf, type Analysed } from "./sentence";
+import { displayExact, mapOffset, type Analysed } from "./sentence";
 import { isAcronym, overlaps, type NameClass, type NumberSpan, type Span } from "./spans";
-import { NUMBER_WORDS, STOPWORDS, cutWords, norm, squash, stem, upperFirst, words } from "./text";
+import { STOPWORDS, cutWords, norm, squash, stem, upperFirst, words, type WordUse } from "./text";
 
 export type CardKind = "definition" | "acronym" | "date" | "number" | "name" | "enumeration" | "phrase";
 
@@ -38,10 +38,12 @@ export const QUESTION_MAX = 300;
 
 function tidy(s0: string): string {
   let s = s0;
-  const straight = (s.match(/"/g) ?? []).length;
-  if (straight % 2 === 1) s = s.replace(/\s"(?=\S)|(?<=\S)"(?=[\s.,;]|$)/, (m) => (m.startsWith(" ") ? " " : ""));
-  if ((s.match(/“/g) ?? []).length !== (s.match(/”/g) ?? []).length) s = s.replace(/[“”]/g, "");
-  return squash(s.replace(/\s+([,.;:!?])/g, "$1").replace(/\(\s+/g, "(").replace(/:\s*$/, "."));
+  if (s.includes('"') && (s.match(/"/g) ?? []).length % 2 === 1) s = s.replace(/\s"(?=\S)|(?<=\S)"(?=[\s.,;]|$)/, (m) => (m.startsWith(" ") ? " " : ""));
+  if ((s.includes("“") || s.includes("”")) && (s.match(/“/g) ?? []).length !== (s.match(/”/g) ?? []).length) s = s.replace(/[“”]/g, "");
+  if (/\s[,.;:!?]/.test(s)) s = s.replace(/\s+([,.;:!?])/g, "$1");
+  if (s.includes("( ")) s = s.replace(/\(\s+/g, "(");
+  s = squash(s);
+  return s.endsWith(":") ? `${s.slice(0, -1)}.` : s;
 }
 
 /**
@@ -76,9 +78,13 @@ export function clozeFront(a: Analysed, span: Span): string | null {
     after = after.slice(0, hi) + (hi < after.length ? "…" : "");
   }
   if (!fits()) {
-    // last resort: keep the comma-delimited stretch around the answer
-    const c1 = after.search(/,\s/);
-    if (c1 >= 0) after = `${after.slice(0, c1)}…`;
+    // last resort: keep as much as fits of the comma-delimited stretch around the answer
+    const origAfter = after;
+    const cuts = [...origAfter.matchAll(/,\s|\s(?:and|but|while|which)\s/g)].map((m) => m.index).reverse();
+    for (const at of cuts) {
+      after = `${origAfter.slice(0, at)}…`;
+      if (fits()) break;
+    }
     const orig = before;
     for (const m of orig.matchAll(/,\s/g)) {
       if (fits()) break;
@@ -87,7 +93,7 @@ export function clozeFront(a: Analysed, span: Span): string | null {
   }
   if (!fits()) return null;
   const visible = before + after;
-  if (words(visible).length < 4) return null;
+  if (!/\w+\W+\w+\W+\w+\W+\w+/.test(visible)) return null; // at least four words of context
   if (answer.length > 0.5 * (visible.length + answer.length)) return null;
   const front = tidy(`${before}{{c1::${answer}}}${after}`);
   const q = front.replace(/\{\{c1::.*?\}\}/, "[…]");
@@ -105,9 +111,11 @@ function dropAsides(t: string): string {
 // ---- helpers -----------------------------------------------------------------------------
 
 /** Lower-case a term's first letter unless it is a name or an acronym. */
-function termCase(term: string, properWords: ReadonlySet<string>): string {
+function termCase(term: string, ctx: DocContext): string {
   const first = term.split(/\s+/)[0] ?? "";
-  if (isAcronym(first.replace(/s$/, "")) || /^[A-Z][a-z]*[A-Z]/.test(first) || properWords.has(first)) return term;
+  if (isAcronym(first.replace(/s$/, "")) || /^[A-Z][a-z]*[A-Z]/.test(first)) return term;
+  // a name keeps its capital: capitalised inside sentences and never seen in lower case
+  if (ctx.words.nameInside(first) && !ctx.words.lowerCase(first.toLowerCase())) return term;
   return term.replace(/^[A-Z](?=[a-z])/, (c) => c.toLowerCase());
 }
 
@@ -133,8 +141,8 @@ function cleanTerm(t: string): string | null {
 // ---- extractors --------------------------------------------------------------------------
 
 export interface DocContext {
-  /** Capitalised words that also occur capitalised mid-sentence (proper nouns). */
-  proper: ReadonlySet<string>;
+  /** How the document uses words (a capitalised "Smuggling" that is also "smuggling" is no name). */
+  words: WordUse;
   /** How often each name occurs in the document (normalised text → count). */
   nameCount: ReadonlyMap<string, number>;
   /** The unit where each acronym is first defined. */
@@ -154,7 +162,7 @@ export function extract(a: Analysed, ctx: DocContext): Candidate[] {
 
 const DEF_PATTERNS: { re: RegExp; q: (term: string, verb: string, m: RegExpExecArray) => string; score: number }[] = [
   // "Smuggling of migrants is defined by article 3 of the Protocol … as "…""
-  { re: /^(.+?) (is|are) defined (?:in|by|under) (.+?) as:?\s+(.{12,})$/, q: (t, v, m) => `How ${v} ${t} defined ${/^(in|by|under)/.test(m[3]!) ? "" : ""}${defSource(m)}?`, score: 9 },
+  { re: /^(.+?) (is|are) defined (in|by|under) (.+?) as:?\s+(.{12,})$/, q: (t, v, m) => `How ${v} ${t} defined ${m[3]} ${m[4]}?`, score: 9 },
   { re: /^(.+?) (is|are) defined as:?\s+(.{12,})$/, q: (t, v) => `How ${v} ${t} defined?`, score: 9 },
   { re: /^(.+?) (is|are) (?:a|an|the) (?:term|word|expression|concept|name) (?:used )?(?:to (?:describe|denote|refer to|mean)|for|that (?:describes|denotes|refers to)) (.{8,})$/, q: (t) => `What does the term “${t}” describe?`, score: 9 },
   { re: /^(.+?) (means|refers to|denotes) (.{8,})$/, q: (t, v) => `What does ${t} ${v === "means" ? "mean" : v === "denotes" ? "denote" : "refer to"}?`, score: 8 },
@@ -162,14 +170,8 @@ const DEF_PATTERNS: { re: RegExp; q: (term: string, verb: string, m: RegExpExecA
   { re: /^(.+?) (is|are)(?: (?:also|often|thus|essentially|generally|usually|currently|now|still|therefore|by nature|by definition))? ((?:a|an|the) .{8,})$/, q: (t, v) => `What ${v} ${t}?`, score: 6 },
 ];
 
-function defSource(m: RegExpExecArray): string {
-  const src = m[3]!;
-  const prep = /defined (in|by|under)/.exec(m[0])?.[1] ?? "in";
-  return `${prep} ${src}`;
-}
-
 function definitions(a: Analysed, ctx: DocContext, out: Candidate[]): void {
-  const s = tidy(a.display.slice(0)).replace(/\.$/, "");
+  const s = tidy(a.display).replace(/\.$/, "");
   const body = a.unit.bodyStart ? upperFirst(s.slice(labelLength(a))) : s;
   const maybeDef = / (?:is|are|means|refers|denotes) /.test(body);
   for (const p of maybeDef ? DEF_PATTERNS : []) {
@@ -182,14 +184,14 @@ function definitions(a: Analysed, ctx: DocContext, out: Candidate[]): void {
     if (/\bnot\b/.test(m[0].slice(m[1]!.length, m[1]!.length + 30)) && p.score < 8) continue;
     // a list with a count ("a combination of three elements: …") is asked as an enumeration
     if (/\b(?:two|three|four|five|six|seven|eight|nine|ten|\d+)\s+[a-z]+:\s/.test(defRaw)) continue;
-    let def = trimDefinition(defRaw.replace(/^(?:those|the ones) which\b/i, (x) => x));
-    if (p.score === 6 && words(def).length > 18) continue;
+    const def = trimDefinition(defRaw);
+    if (def.endsWith("…")) continue; // too long to learn as one answer
+    if (p.score === 6 && words(def).length > 22) continue;
     if (words(def).length < 2) continue;
-    const t = termCase(term, ctx.proper);
+    const t = termCase(term, ctx);
     const verb = m[2] ?? "is";
     const front = p.q(t, verb, m).replace(/\s+/g, " ");
     if (front.length > QUESTION_MAX) continue;
-    def = def.replace(/^(The|A|An) /, (x) => x);
     out.push({ kind: "definition", a, front, back: def, answer: { type: "definition" }, key: `def:${norm(term)}`, score: p.score });
     return;
   }
@@ -232,9 +234,10 @@ function counts(a: Analysed, out: Candidate[]): void {
     if (!front) continue;
     const isDate = n.kind === "date" || n.kind === "year";
     const noun = stem(n.noun || "");
-    const key = isDate ? `date:${norm(n.text)}` : `num:${n.kind}:${n.value}:${noun}`;
+    // the same figure counting the same thing is one fact; a figure counting nothing named is this sentence's own
+    const key = isDate ? `date:${norm(n.text)}` : `num:${n.kind}:${n.value}:${noun || `#${a.unit.index}`}`;
     let score = isDate ? 7 : n.noun ? 7 : 5;
-    if (n.word && n.value <= 2) score = 3; // "the two offences": seldom a fact worth asking
+    if (n.word && n.value <= 2) continue; // "the two offences": seldom a fact worth asking
     if (n.kind === "ordinal") score = 5;
     if (/article\s+$/i.test(a.unit.text.slice(Math.max(0, n.start - 9), n.start))) score = 5;
     out.push({ kind: isDate ? "date" : "number", a, front, back: n.text, answer: isDate ? { type: "date", span: n } : { type: "number", span: n }, key, score, span: n });
@@ -255,7 +258,7 @@ function names(a: Analysed, ctx: DocContext, out: Candidate[]): void {
   for (const n of a.names) {
     // a name defined by an acronym in this sentence is asked by the acronym card (or as above)
     if (acr.some((d) => overlaps(d.longSpan, n) || overlaps(d.acrSpan, n))) continue;
-    if (n.cls === "other" && n.caps < 2) continue;
+    if (n.cls === "other") continue; // a capitalised phrase of no known kind ("the Blue Heart"): no good distractors, seldom a fact
     if (a.unit.path.some((p) => norm(p) === norm(n.text))) continue;
     const front = clozeFront(a, n);
     if (!front) continue;
@@ -264,20 +267,19 @@ function names(a: Analysed, ctx: DocContext, out: Candidate[]): void {
     if (n.head && n.caps >= 2) score += 1;
     if (count <= 2) score += 1;
     if (count >= 5) score -= 2;
-    if (n.cls === "other") score -= 1;
     if (n.start <= a.unit.bodyStart + 4) score -= 1; // the sentence's own subject: often what it is about
     if (a.unit.text.length <= 200) score += 0.5;
-    // one card per name per document: the best sentence for it wins
     out.push({ kind: "name", a, front, back: n.text, answer: { type: "name", cls: n.cls, head: n.head, acronym: n.acronym }, key: `name:${norm(n.text)}:${a.unit.index}`, score, span: n });
   }
 }
 
 // ---- key phrases -------------------------------------------------------------------------
 
-const CUES: { re: RegExp; strong: boolean; keys: string[] }[] = [
+/** Cue words whose object is a good answer; `examples`: asked even in a definition's sentence. */
+const CUES: { re: RegExp; strong: boolean; keys: string[]; minWords?: number; examples?: boolean }[] = [
   { re: /\b(?:requires?|required|requiring)\s+/g, strong: true, keys: ["requir"] },
   { re: /\b(?:includes?|including|involves?|involving)\s+/g, strong: true, keys: ["includ", "involv"] },
-  { re: /\b(?:leads?|led)\s+to\s+/g, strong: true, keys: ["lead", "led to"] },
+  { re: /\b(?:leads?|led)\s+to\s+/g, strong: true, keys: ["lead", "led"] },
   { re: /\b(?:results?|resulted|result)\s+in\s+/g, strong: true, keys: ["result"] },
   { re: /\b(?:contributes?|contributed)\s+to\s+/g, strong: false, keys: ["contribut"] },
   { re: /\b(?:is|are|was|were|be)\s+(?:\w+\s+)?(?:crucial|essential|vital|central|important|necessary|instrumental)\s+(?:in|for|to)\s+/g, strong: true, keys: ["crucial", "essential", "vital", "central", "important", "necessary", "instrumental"] },
@@ -288,20 +290,25 @@ const CUES: { re: RegExp; strong: boolean; keys: string[] }[] = [
   { re: /\b(?:depends?|relies?|focus(?:es)?)\s+on\s+/g, strong: false, keys: ["depend", "relies", "focus"] },
   { re: /\b(?:consists?\s+of|comprises?)\s+/g, strong: true, keys: ["consist", "compris"] },
   { re: /\b(?:needs?)\s+(?!to\b)/g, strong: false, keys: ["need"] },
-  { re: /\bsuch\s+as\s+/g, strong: false, keys: ["such"] },
-  { re: /\b(?:should|must|can)\s+(?:also\s+)?(?:check|learn more about|take|exert)\s+/g, strong: false, keys: ["check", "learn more", "take", "exert"] },
+  { re: /\bsuch\s+as\s+/g, strong: false, keys: ["such"], minWords: 1, examples: true },
+  { re: /\b(?:should|must|can)\s+(?:also\s+)?(?:check|learn more about|take|exert)\s+/g, strong: false, keys: ["check", "learn", "take", "exert"], minWords: 1 },
   { re: /\b(?:located|held|found)\s+in\s+/g, strong: false, keys: ["located", "held", "found"] },
   { re: /\b(?:applies|apply|applied)\s+to\s+/g, strong: true, keys: ["appl"] },
   { re: /\b(?:attention|alert)\s+to\s+/g, strong: false, keys: ["attention", "alert"] },
   { re: /\b(?:awareness|aware)\s+of\s+/g, strong: false, keys: ["aware"] },
-  { re: /\b(?:is|are|was|were|be|been)\s+(?:\w+\s+)?(?:[a-z]+ed|[a-z]+en|backed\s+up|organized|organised)\s+(?:by|through)\s+(?!means\b)/g, strong: true, keys: [" by ", "through"] },
-  { re: /\b(?:spread|organized|organised|committed|caused|driven|funded|run|led)\s+(?:across|by|through)\s+/g, strong: false, keys: ["spread", "organi", "committed", "caused", "driven", "funded", " run ", " led "] },
+  { re: /\b(?:is|are|was|were|be|been)\s+(?:\w+\s+)?(?:[a-z]+ed|[a-z]+en|backed\s+up|organized|organised)\s+(?:by|through)\s+(?!means\b)/g, strong: true, keys: ["by", "through"], minWords: 2 },
+  { re: /\b(?:spread|organized|organised|committed|caused|driven|funded|run|led)\s+(?:across|by|through)\s+/g, strong: false, keys: ["spread", "organi", "committed", "caused", "driven", "funded", "run", "led"] },
 ];
+
+/** Every cue's key words in one pattern: one pass finds which cues can match a sentence. */
+const CUE_KEYS = new RegExp([...new Set(CUES.flatMap((c) => c.keys))].sort((a, b) => b.length - a.length).map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "gi");
 
 const ADVERBS = new Set(
   "also often only still now currently already always never usually generally thus therefore ultimately increasingly extensively explicitly especially particularly then however moreover furthermore indeed even just mainly mostly largely notably further perhaps directly indirectly".split(" "),
 );
-const STOP_AT = new Set("which that who whom whose where when while whereas because so although though unless if thereby but as than whether how what why".split(" "));
+/** Words too general to make an answer on their own ("addressing the crime", "the issue"). */
+const GENERIC = new Set("crime crimes issue issues problem problems matter matters thing things way ways people work action actions measure measures effort efforts activity activities area areas level levels part parts kind kinds sort sorts form forms case cases".split(" "));
+const STOP_AT = new Set("which that who whom whose where when while whereas because so although though unless if thereby but as than whether how what why every each".split(" "));
 const BAD_START = /^(?:it|its|them|this|these|that|those|such|which|who|what|how|there|here|one|to|and|or|but|not|whether|you|your|we|our|us|of|in|on|at|by|for|with|from|into|than|as|if|when|while|because|so|out|up|off|down|away|back)\b|^[^A-Za-z0-9]/i;
 const BAD_END = /\b(?:this|these|that|those|it|them|the|a|an|of|to|in|on|for|with|by|and|or|from|at|as|than|such|their|its|big|small|key|important|major|great|main|new|other|many|more|most|few|several|various|same|different|own|high|low|good|bad|large|little)$/i;
 const AGENT_HEADS = new Set(
@@ -314,8 +321,8 @@ const AGENT_HEADS = new Set(
 export function isAgent(np: string): boolean {
   const ws = np.toLowerCase().split(/\s+/);
   const prep = ws.findIndex((w, i) => i > 0 && /^(of|in|on|for|to|against|with|by|from|at|behind|across|within)$/.test(w));
-  const heads = (prep > 0 ? ws.slice(0, prep) : ws).join(" ").split(/,\s*|\s+(?:and|or)\s+/).map((x) => x.trim().split(/\s+/).pop() ?? "");
-  return heads.some((h) => AGENT_HEADS.has(h));
+  const heads = (prep > 0 ? ws.slice(0, prep) : ws).join(" ").split(/,\s*|\s+(?:and|or)\s+/).map((x) => x.trim().split(/\s+/).pop() ?? "").filter(Boolean);
+  return heads.length > 0 && heads.every((h) => AGENT_HEADS.has(h) || /^(governments?|ngos|individuals|family|people)$/.test(h));
 }
 
 /** End of a key phrase that starts at `from`: at punctuation, a clause word, "to + verb" or too many words. */
@@ -333,10 +340,16 @@ function phraseEnd(s: string, from: number, maxWords = 8): number {
         const list = listAt(s, m.index, s.slice(from, m.index));
         if (list && words(s.slice(from, list.end)).length <= maxWords + 2) return list.end;
         if (n === 1 && /^,\s+\w+(?:,|\s+(?:and|or)\b)/.test(s.slice(m.index))) return -1; // "identifying, investigating and …": a list we could not parse
+        // "demand for cheap, undocumented labour": the comma joins adjectives, the phrase goes on
+        const next = /^,\s+([A-Za-z"“\d][\w'’\-]*)/.exec(s.slice(m.index))?.[1] ?? "";
+        const after2 = /^,\s+[\w'’\-]+\s+([\w'’\-]+)/.exec(s.slice(m.index))?.[1] ?? "";
+        const participle = /ed$/.test(next) && /^(as|by|in|to|with|for|at|from|on|the|a|an|under|into)$/.test(after2); // ", defined as …"
+        if (next && /^[a-z]/.test(next) && !participle && !/^(which|who|whom|whose|where|when|while|whereas|and|or|but|as|so|the|a|an|with|including|such|especially|particularly|notably|to|in|for|by|on|at|from|of|thereby|thus|therefore|not|than|if|although|though|because|since|until|unless|before|after|among|between|without|within|through|despite|like|whether|then|its|their|his|her|our|your|this|these|that|those|it|they|we|you|he|she|one|all|both|each|many|most|some|any|no|nor|rather|even|also|only|often|perhaps|probably)$/.test(next) && !/ing$/.test(next)) continue; // "demand for cheap, undocumented labour": go on
       }
       break;
     }
     if (n > 0 && STOP_AT.has(l)) break;
+    if (n > 1 && ADVERBS.has(l)) break; // "… migrants only for the profit"
     if (n > 0 && l === "to") {
       const nx = /^\s+([a-z]+)/.exec(s.slice(m.index + 2));
       if (nx && (isVerbWord(nx[1]!) || /^(help|identify|ensure|promote|prevent|tackle|assist|raise|build|fight|protect|reduce|stop|achieve|obtain|escape|address|be)$/.test(nx[1]!))) break;
@@ -358,8 +371,9 @@ interface ListMatch {
   end: number;
   /** Start and end of its last item. */
   lastStart: number;
-  /** Items between the commas (without the first and the last). */
+  /** Items between the commas (without the first and the last), and where they are. */
   middle: string[];
+  middleSpans: Span[];
   last: string;
 }
 
@@ -374,7 +388,7 @@ function listAt(s: string, comma: number, first = ""): ListMatch | null {
   if (middle.length === 1 && /\s(?:to|of|in|for|on|with|by|from)\s/.test(` ${middle[0]} `)) return null;
   // "migrants, leaving smugglers, …" is a participle clause, not a list (unless the list is of -ing words)
   if (middle.some((x) => /^[a-z]+ing\b/.test(x)) && !/ing$/.test(first.trim())) return null;
-  if (middle.some((x) => words(x).length > 4 || isVerbWord(words(x)[0] ?? "") || /^(and|or|but|which|that|who|especially|including|such|the)\b/.test(x) && words(x).length > 3)) return null;
+  if (middle.some((x) => words(x).length > 4 || isVerbWord(words(x)[0] ?? "") || /^(and|or|but|which|that|who|whom)\b/.test(x) || /^(especially|including|such|the)\b/.test(x) && words(x).length > 3)) return null;
   // the last item stops before a verb or a clause word ("… and destination work together")
   const lastText = m[2]!;
   const ws = [...lastText.matchAll(/[A-Za-z0-9\u00C0-\u024F][A-Za-z0-9\u00C0-\u024F'’\-]*|\s[–—-]\s/g)];
@@ -383,7 +397,7 @@ function listAt(s: string, comma: number, first = ""): ListMatch | null {
     const w = ws[i]![0].toLowerCase();
     const prevW = (ws[i - 1]?.[0] ?? "").toLowerCase();
     const quantifier = /^(all|both)$/.test(w) && !/^(in|of|at|for|on|to|from|with|by)$/.test(prevW);
-    if (/[–—-]/.test(w) || i > 0 && (AUX.has(w) || isVerbWord(w) || quantifier || /ly$/.test(w) && w.length > 4 || /^(work|works|need|needs|play|plays|continue|remain|which|that|who|whom|whose|to|so|because|while|if|when|where|thereby|but)$/.test(w))) {
+    if (/^\s*[–—-]\s*$/.test(w) || i > 0 && (AUX.has(w) || isVerbWord(w) || quantifier || /ly$/.test(w) && w.length > 4 || /^(work|works|need|needs|play|plays|continue|remain|which|that|who|whom|whose|to|so|because|while|if|when|where|thereby|but)$/.test(w))) {
       cut = ws[i]!.index;
       break;
     }
@@ -391,14 +405,30 @@ function listAt(s: string, comma: number, first = ""): ListMatch | null {
   const last = lastText.slice(0, cut).trim();
   if (!last || words(last).length > 7) return null;
   const lastStart = comma + m[0].length - lastText.length + (lastText.length - lastText.trimStart().length);
-  return { end: lastStart + last.length, lastStart, middle, last };
+  const middleSpans: Span[] = [];
+  for (const im of m[1]!.matchAll(/,\s+([^,]+)/g)) {
+    const start = comma + im.index + im[0].length - im[1]!.length;
+    const text = im[1]!.trimEnd();
+    middleSpans.push({ start, end: start + text.length });
+  }
+  return { end: lastStart + last.length, lastStart, middle, middleSpans, last };
+}
+
+const headingSets = new WeakMap<readonly string[], Set<string>>();
+function headingSet(path: readonly string[]): Set<string> {
+  let h = headingSets.get(path);
+  if (!h) {
+    h = new Set(path.map(norm));
+    headingSets.set(path, h);
+  }
+  return h;
 }
 
 function phrases(a: Analysed, out: Candidate[]): void {
   const s = a.unit.text;
   const bodyStart = a.unit.bodyStart;
   const taken: Span[] = [];
-  const headings = new Set(a.unit.path.map(norm));
+  const headings = headingSet(a.unit.path);
   const hasDefinition = out.some((c) => (c.kind === "definition" || c.kind === "enumeration") && c.a === a);
   const push = (span0: Span, role: "subject" | "object" | "item", score: number, minWords = 1) => {
     let span = { ...span0 };
@@ -412,12 +442,21 @@ function phrases(a: Analysed, out: Candidate[]): void {
     const ans = s.slice(span.start, span.end).trim();
     const ws = words(ans);
     const n = ws.length;
-    if (n < minWords || n > 12 || ans.length > 100) return;
+    if (n < minWords || n > 8 || ans.length > 80) return;
     if (BAD_START.test(ans) || BAD_END.test(ans) || ADVERBS.has(ws[0]!.toLowerCase())) return;
     if (/\b(?:for|of|in|to|by|on|at)\s+[a-z]+ing$/.test(ans)) return; // "a basis for evaluating"
+    if (/\b(?:this|these|that|those|such)\b/i.test(ans)) return; // "tackling this sort of crime": what "this" is, is elsewhere
+    if (/^others?\b/i.test(ans) && /\b(?:or|and)\s+$/.test(s.slice(0, span.start))) return; // "… or other forms of forced subjugation": a list's catch-all end
+    if (ws.some((w) => GENERIC.has(w.toLowerCase())) && ws.every((w) => STOPWORDS.has(w.toLowerCase()) || GENERIC.has(w.toLowerCase()) || /ing$/.test(w))) return; // "addressing the crime"
+    // inside a quotation (a definition quoted in full) or a condition ("If a medicine … requires a prescription")
+    const q = (s.slice(0, span.start).match(/["“”]/g) ?? []).length;
+    if (q % 2 === 1 && hasDefinition) return;
+    const clause = s.slice(Math.max(bodyStart, s.lastIndexOf(",", span.start) + 1), span.start).trim();
+    if (role !== "subject" && /^(?:if|when|whenever|unless|whether)\b/i.test(clause)) return;
     if (n === 1 && (/ing$|ly$/.test(ans) || role === "subject" && !isAgent(ans))) return;
     if (!ws.some((w) => !STOPWORDS.has(w.toLowerCase()) && !/^\d+$/.test(w))) return;
     if (headings.has(norm(ans)) || headings.has(norm(ans.replace(/^(the|a|an)\s+/i, "")))) return;
+    if (/^the\s+[A-Z][a-z]+$/i.test(ans) && /^[A-Z]/.test(ans.split(/\s+/)[1] ?? "")) return; // "the Alliance": a short name for something named elsewhere
     if (taken.some((t) => overlaps(t, span))) return;
     const bare = ans.replace(/^(the|a|an)\s+/i, "");
     if (a.names.some((nm) => nm.text === bare || nm.start <= span.start && nm.end >= span.end)) return; // a name: asked as a name
@@ -428,10 +467,11 @@ function phrases(a: Analysed, out: Candidate[]): void {
     const kind = role === "item" ? "enumeration" : "phrase";
     out.push({ kind, a, front, back: ans, answer: { type: "phrase", role, agent: isAgent(ans) }, key: `phr:${a.unit.index}:${norm(ans)}`, score, span });
   };
-  // objects after cue verbs
-  const lower = s.toLowerCase();
-  for (const cue of CUES) {
-    if (!cue.keys.some((k) => lower.includes(k))) continue;
+  // objects after cue verbs (a definition's sentence is asked by its definition card)
+  const present = new Set<string>();
+  for (const m of s.matchAll(CUE_KEYS)) present.add(m[0].toLowerCase());
+  for (const cue of present.size ? CUES : []) {
+    if (!cue.keys.some((k) => present.has(k)) || hasDefinition && !cue.examples) continue;
     for (const m of s.matchAll(cue.re)) {
       const from = m.index + m[0].length;
       if (from < bodyStart) continue;
@@ -440,7 +480,7 @@ function phrases(a: Analysed, out: Candidate[]): void {
       const end = phraseEnd(s, from, 10);
       if (end <= from) continue;
       const n = words(s.slice(from, end)).length;
-      push({ start: from, end }, "object", 3 + (cue.strong ? 1 : 0) + (n >= 2 && n <= 6 ? 0.5 : 0));
+      push({ start: from, end }, "object", 3 + (cue.strong ? 1 : 0) + (n >= 2 && n <= 6 ? 0.5 : 0), cue.minWords ?? (cue.strong || isAgent(s.slice(from, end)) ? 1 : 2));
     }
   }
   // subject of the main clause
@@ -459,15 +499,27 @@ function phrases(a: Analysed, out: Candidate[]): void {
     }
   }
   if (c && !masked) {
-    const subj = c.subject.text;
+    const subj = c.subject.text.replace(/(?:\s+[a-z]+ly|\s+(?:also|often|only|still|now|thus|therefore|further|even))+$/, "");
     const ws = words(subj);
     const first = (ws[0] ?? "").toLowerCase();
     const ok =
-      (ws.length >= 2 || ws.length === 1 && isAgent(subj) && /s$/.test(subj)) && ws.length <= 8 &&
+      ws.length >= 2 && ws.length <= (/ing$/.test(first) ? 5 : 8) && !/\s[A-Z][a-z]+\s+[A-Z]/.test(subj) &&
       !/\b(that|which|who|what|whom|this|these|it|they|such as|including)\b/i.test(subj) &&
       !(isVerbWord(first) && !/ing$/.test(first)) &&
       !/^(attempts?|efforts?|ways?)$/.test(first);
-    if (ok) push({ start: bodyStart + c.subject.start, end: bodyStart + c.subject.end }, "subject", 3.5);
+    const defines = /^(?:is|are)\s+(?:defined|described|known|understood)\b|^(?:means|refers|denotes)\b/.test(c.verb.text.toLowerCase()) || /^\s*(?:defined|described)\b/.test(s.slice(bodyStart + c.verb.end));
+    if (ok && !defines) push({ start: bodyStart + c.subject.start, end: bodyStart + c.subject.end }, "subject", 3.5);
+    if (!ok && (/\b(that|which|who|what|whom)\b/i.test(subj) || isVerbWord(first) && !/ing$/.test(first))) c = null; // no object of a clause we misread
+  }
+  // a state described by an adjective that closes the clause: "implementation … is {{still very uneven}}."
+  for (const m of s.matchAll(/\b(?:is|are|was|were|remains?|remained)\s+(?:(?:still|often|now|generally|largely|also)\s+)?((?:(?:very|highly|particularly|relatively|increasingly|extremely|far|much)\s+){0,2}[a-z][a-z\-]+)(?=\s*(?:[,.;:]|$))/g)) {
+    const phrase = m[1]!;
+    const last = phrase.split(/\s+/).pop()!;
+    if (m.index < bodyStart || /(?:ed|ing)$/.test(last) || STOPWORDS.has(last) || isVerbWord(last)) continue;
+    const clause = s.slice(Math.max(bodyStart, s.lastIndexOf(",", m.index) + 1), m.index).trim();
+    if (/^(?:if|when|while|although|though|as|because|since|unless|whether)\b/i.test(clause)) continue;
+    const start = m.index + m[0].length - phrase.length;
+    push({ start, end: start + phrase.length }, "object", 3, 2);
   }
   // the object of the main verb: "UNODC helps strengthen {{the capacity of States}} to …"
   if (c) {
@@ -477,23 +529,26 @@ function phrases(a: Analysed, out: Candidate[]): void {
     const from = vEnd + (skip ? skip[0].length : 0) + (/^\s+/.exec(s.slice(vEnd + (skip ? skip[0].length : 0)))?.[0].length ?? 0);
     if (from > vEnd && from < s.length && !taken.some((t) => t.start <= from && from < t.end)) {
       const end = phraseEnd(s, from, 10);
-      if (end > from) push({ start: from, end }, "object", 2.5, isAgent(s.slice(from, end)) ? 1 : 2);
+      // only people and bodies ("often target {{migrants}}"): other objects of plain verbs make weak cards
+      if (end > from && isAgent(s.slice(from, end))) push({ start: from, end }, "object", 2.5);
     }
   }
   // enumerations: the last item of "A, B and C", or the shared modifiers of "A, B and C nouns"
   let coveredTo = -1;
+  // "By the same token, A and B …": a comma that closes an opening phrase starts no list
+  const openerComma = /^(\S+)(?:\s+\S+){0,4},\s/.exec(s.slice(bodyStart));
+  const openerEnd = openerComma && OPENERS.has(openerComma[1]!.toLowerCase()) ? bodyStart + openerComma[0].length - 2 : -1;
   for (const m of s.matchAll(/,\s/g)) {
     if (m.index < bodyStart || m.index < coveredTo) continue; // inside a list already seen
-    // "By the same token, A and B …": the first comma closes an opening phrase, not a list item
-    const opening = s.slice(bodyStart, m.index);
-    if (words(opening).length <= 5 && OPENERS.has((words(opening)[0] ?? "").toLowerCase())) continue;
-    const list = listAt(s, m.index);
+    if (m.index === openerEnd) continue;
+    const list = listAt(s, m.index, /([A-Za-z][A-Za-z\-]*)$/.exec(s.slice(0, m.index))?.[1] ?? "");
     if (!list) continue;
     coveredTo = list.end;
     const lastWords = words(list.last);
     const before = /([A-Za-z][A-Za-z\-]*)$/.exec(s.slice(0, m.index));
-    if (list.middle.every((x) => words(x).length === 1) && lastWords.length === 2 && before && !/^(the|a|an)$/i.test(lastWords[0]!)) {
-      // "social, economic and political pressures" → "social, economic and political"
+    const sharedTail = lastWords.length === 2 || lastWords.length >= 3 && /^(of|for|to|in|on|against)$/i.test(lastWords[1]!); // "… and deployment of malware"
+    if (list.middle.every((x) => words(x).length === 1) && sharedTail && before && !/^(the|a|an)$/i.test(lastWords[0]!)) {
+      // "social, economic and political pressures" → "social, economic and political"; "creation, dissemination and deployment of malware" → "creation, dissemination and deployment"
       const start = m.index - before[1]!.length;
       const end = list.lastStart + lastWords[0]!.length;
       push({ start, end }, "item", 3.5);
@@ -507,5 +562,13 @@ function phrases(a: Analysed, out: Candidate[]): void {
       continue;
     }
     push({ start: list.lastStart, end: list.end }, "item", 3);
+    // a second item of a list of longer items ("the dark web, {{anonymous online profiles}} and …")
+    const longer = list.middleSpans.filter((sp) => {
+      const ws = words(s.slice(sp.start, sp.end));
+      return ws.length >= 2 && ws.length <= 4 && !isVerbWord(ws[0]!) && !STOPWORDS.has(ws[0]!.toLowerCase());
+    });
+    const pick = longer.sort((x, y) => y.end - y.start - (x.end - x.start))[0];
+    // (only in a list of three: in a longer list of examples any item would do)
+    if (pick && list.middle.length === 1 && lastWords.length >= 2 && !isAgent(s.slice(pick.start, pick.end))) push(pick, "item", 2.8);
   }
 }

@@ -18,7 +18,11 @@ for (const v of VERB_STEMS) {
   VERBS.add(/(s|sh|ch|x|z|o)$/.test(v) ? `${v}es` : /[^aeiou]y$/.test(v) ? `${v.slice(0, -1)}ies` : `${v}s`);
   VERBS.add(/e$/.test(v) ? `${v}d` : /[^aeiou]y$/.test(v) ? `${v.slice(0, -1)}ied` : `${v}ed`);
 }
-for (const v of "led made took gave brought built bought chose found held kept knew left meant met paid ran saw sold set spoke stood went wrote became began came cut got grew rose fell fought thought sought taught told".split(" ")) VERBS.add(v);
+for (const v of "led made took gave brought built bought chose found held kept knew left meant met paid ran saw sold set spoke stood went wrote became began came cut got grew rose fell fought thought sought taught told lost won spent sent put felt dealt drew drove flew forgot hid hit hurt laid lay lent lit rode rang shook shot shut slept spread struck swept swore threw understood wore".split(" ")) VERBS.add(v);
+for (const v of "lose win spend send feed reach bloom carry double hope inspect avoid ask plant record visit buy pledge adopt call study count lay telephone phone contact tell email write".split(" ")) {
+  VERBS.add(v);
+  VERBS.add(/(s|sh|ch|x|z|o)$/.test(v) ? `${v}es` : /[^aeiou]y$/.test(v) ? `${v.slice(0, -1)}ies` : `${v}s`);
+}
 // words that are verbs in the list but far more often nouns right after a subject
 for (const n of "need needs work works trade trades demand demands use uses lack report reports risk risks impact aim aims set face faces cut act acts place places show shows form forms link links concern concerns result results change changes support stand share turn".split(" ")) VERBS.delete(n);
 
@@ -54,9 +58,8 @@ const WORDS = /[A-Za-z0-9\u00C0-\u024F][A-Za-z0-9\u00C0-\u024F'’\-]*|[,;:()"�
  */
 export function mainClause(s: string, from = 0): Clause | null {
   const toks: { t: string; start: number; end: number }[] = [];
-  const re = new RegExp(WORDS.source, "g");
-  re.lastIndex = from;
-  for (let m = re.exec(s); m && toks.length < 16; m = re.exec(s)) toks.push({ t: m[0], start: m.index, end: m.index + m[0].length });
+  WORDS.lastIndex = from;
+  for (let m = WORDS.exec(s); m && toks.length < 16; m = WORDS.exec(s)) toks.push({ t: m[0], start: m.index, end: m.index + m[0].length });
   const first = toks[0];
   if (!first || !/^[A-Z"“]/.test(first.t)) return null;
   const f = first.t.toLowerCase();
@@ -69,13 +72,14 @@ export function mainClause(s: string, from = 0): Clause | null {
     if (parens) continue;
     if (t === ";" || t === ":") return null;
     const l = t.toLowerCase();
-    if (l === "which" || l === "who" || l === "that" && i > 1) return null;
+    if (l === "which" || l === "who" || l === "whom" || l === "what" || l === "that") return null;
     const prev = toks[i - 1]!.t;
     // a capitalised word inside a sentence is a name, not a verb ("… Transnational Organized Crime")
     if (/^[A-Z]/.test(t) && !AUX.has(l)) continue;
     // right after a determiner a word is a noun ("these measures", "the work")
     if (!AUX.has(l) && /^(the|a|an|this|these|that|those|its|their|our|his|her|some|many|most|all|each|every|such|no|any|other)$/i.test(prev)) continue;
-    const verb = AUX.has(l) || VERBS.has(l) || (AMBIGUOUS.has(l) && /(s|[A-Z]{2,})$/.test(prev) && !/ss$/.test(prev));
+    const ambiguous = AMBIGUOUS.has(l) || AMBIGUOUS.has(l.replace(/e?s$/, ""));
+    const verb = AUX.has(l) || VERBS.has(l) || (ambiguous && (/^[a-z]+$/.test(l) && /s$/.test(l) ? /^[A-Z]|[^s]$/.test(prev) && !/^(the|a|an)$/i.test(prev) : /(s|[A-Z]{2,})$/.test(prev) && !/ss$/.test(prev)));
     if (!verb) continue;
     if (prev === ",") return null; // "X, which …, is" — too tangled
     // include adverbs and "not" before the verb in the verb group? No: the subject ends here.

@@ -10,12 +10,12 @@
  * See docs/drafter.md.
  */
 import { CARD_LIMITS, QUIZ_LIMITS, hasCloze, quizQuestion, validateDeck, type Card, type Deck } from "../decks/schema";
-import { pickDistractors, type PoolName, type Pools } from "./distractors";
+import { pickDistractors, poolPhrase, type PoolName, type Pools } from "./distractors";
 import { extract, type Candidate, type CardKind, type DocContext } from "./extract";
 import { parseDocument, type DraftFormat } from "./parse";
 import { analyse, type Analysed } from "./sentence";
 import { findNames } from "./spans";
-import { cutWords, jaccard, norm, resetMemo, shortHash, slugify, tokenSet } from "./text";
+import { WordUse, cutWords, jaccard, norm, resetMemo, shortHash, slugify, tokenSet } from "./text";
 import { findTitleBlock, toUnits } from "./units";
 
 export type { DraftFormat } from "./parse";
@@ -34,7 +34,7 @@ export interface DraftOptions {
   publisher?: string;
   /** Year of the source. The caller passes the current year; default 2026 (keeps this pure). */
   year?: number;
-  /** At most this many cards; default: about one card per sentence (see `defaultMaxCards`). */
+  /** At most this many cards; default: 1.4 per sentence (see `defaultMaxCards`). */
   maxCards?: number;
 }
 
@@ -61,6 +61,8 @@ export class DraftError extends Error {
 }
 
 export const DEFAULT_YEAR = 2026;
+/** Longer documents are refused (about 150 pages; a Worker's CPU budget is the limit). */
+export const MAX_INPUT_CHARS = 600_000;
 export const DEFAULT_PUBLISHER = "Uploaded document";
 export const SUPPORTED_EXTENSIONS: Record<string, DraftFormat> = { txt: "txt", text: "txt", md: "md", markdown: "md", html: "html", htm: "html" };
 
@@ -89,6 +91,7 @@ export function draftDeck(text: string, opts: DraftOptions = {}): DraftResult {
 }
 
 function draft(text: string, opts: DraftOptions): DraftResult {
+  if (text.length > MAX_INPUT_CHARS) throw new DraftError(`The document is too long to draft at once (${text.length} characters; at most ${MAX_INPUT_CHARS}). Split it into parts.`);
   const format = opts.format ?? (opts.fileName ? formatFor(opts.fileName) : null) ?? "txt";
   const blocks = parseDocument(text, format);
   const titleBlock = findTitleBlock(blocks);
@@ -105,7 +108,7 @@ function draft(text: string, opts: DraftOptions): DraftResult {
   }
   const ctx = docContext(analysed);
   const candidates = analysed.flatMap((a) => extract(a, ctx));
-  const pools = buildPools(analysed, candidates);
+  const pools = buildPools(analysed, candidates, ctx.words);
 
   // rank: score, then document order; merge the same fact; cap per sentence and overall
   const order = candidates
@@ -190,7 +193,7 @@ function draft(text: string, opts: DraftOptions): DraftResult {
   const deck = {
     id: deckId,
     title,
-    description: cutWords(`Draft deck drafted automatically from “${sourceTitle}”: ${cards.length} cards, each quoting the sentence it came from. Review before publishing.`, 600),
+    description: cutWords(`Drafted automatically from “${sourceTitle}”: ${cards.length} cards, each quoting the sentence it came from. Review before publishing.`, 600),
     language: "en",
     sources: [{ id: sourceId, title: sourceTitle, publisher: cutWords(opts.publisher ?? DEFAULT_PUBLISHER, 120), year: opts.year ?? DEFAULT_YEAR }],
     cards,
@@ -223,9 +226,8 @@ function fitsQuiz(c: Card): boolean {
 
 const SLUG_RE = /^[a-z0-9][a-z0-9-]*$/;
 
-/** Two candidates that ask the same thing: the same answer from near-identical sentences. */
+/** Two candidates with the same answer (the caller compares backs) that ask the same thing. */
 function sameFact(a: Candidate, b: Candidate): boolean {
-  if (norm(a.back) !== norm(b.back)) return false;
   if (a.a.unit.index === b.a.unit.index) return a.kind === b.kind || !!a.span && !!b.span && a.span.start === b.span.start;
   const sim = jaccard(tokenSet(a.front), tokenSet(b.front));
   if ((a.kind === "number" || a.kind === "date") && a.kind === b.kind && a.answer.type === b.answer.type) {
@@ -247,21 +249,16 @@ function uniqueBy<T>(xs: readonly T[], key: (x: T) => string): T[] {
 }
 
 function docContext(analysed: readonly Analysed[]): DocContext {
-  const proper = new Set<string>();
   const nameCount = new Map<string, number>();
   const acronymFirst = new Map<string, number>();
   for (const a of analysed) {
     for (const d of a.acronyms) if (!acronymFirst.has(d.acronym) && a.readable) acronymFirst.set(d.acronym, a.unit.index);
-    const s = a.unit.text;
-    for (const m of s.slice(a.unit.bodyStart).matchAll(/(?<=[a-z,;]\s)([A-Z][a-z]+)/g)) proper.add(m[1]!);
     for (const n of a.names) nameCount.set(norm(n.text), (nameCount.get(norm(n.text)) ?? 0) + 1);
   }
-  return { proper, nameCount, acronymFirst };
+  return { words: new WordUse(analysed.map((a) => a.unit.text).join("\n")), nameCount, acronymFirst };
 }
 
-function buildPools(analysed: readonly Analysed[], candidates: readonly Candidate[]): Pools {
-  const lowerWords = new Set<string>();
-  for (const a of analysed) for (const m of a.unit.text.matchAll(/\b[a-z][a-z\-]+\b/g)) lowerWords.add(m[0]);
+function buildPools(analysed: readonly Analysed[], candidates: readonly Candidate[], words: WordUse): Pools {
   const sameEntity = new Map<string, string>();
   const names: PoolName[] = [];
   const seen = new Set<string>();
@@ -271,11 +268,11 @@ function buildPools(analysed: readonly Analysed[], candidates: readonly Candidat
       sameEntity.set(norm(d.long), norm(d.long));
     }
   }
-  const addName = (p: Omit<PoolName, "entity">) => {
+  const addName = (p: Omit<PoolName, "entity" | "key">) => {
     const k = norm(p.text);
     if (seen.has(k)) return;
     seen.add(k);
-    names.push({ ...p, entity: sameEntity.get(k) ?? k });
+    names.push({ ...p, key: k, entity: sameEntity.get(k) ?? k });
   };
   for (const a of analysed) {
     for (const n of a.names) addName({ text: n.text, cls: n.cls, head: n.head, acronym: n.acronym });
@@ -290,8 +287,8 @@ function buildPools(analysed: readonly Analysed[], candidates: readonly Candidat
     names,
     definitions: uniqueBy(candidates.filter((c) => c.answer.type === "definition").map((c) => c.back), (x) => x),
     lists: uniqueBy(candidates.flatMap((c) => (c.answer.type === "list" ? [{ text: c.back, items: c.answer.items }] : [])), (x) => x.text),
-    phrases: uniqueBy(candidates.flatMap((c) => (c.answer.type === "phrase" && c.score >= 3 ? [{ text: c.back, role: c.answer.role, agent: c.answer.agent, section: c.a.unit.path.join("/") }] : [])), (x) => x.text),
-    lowerWords,
+    phrases: uniqueBy(candidates.flatMap((c) => (c.answer.type === "phrase" && c.score >= 3 ? [poolPhrase(c.back, c.answer.role, c.answer.agent, c.a.unit.path.join("/"))] : [])), (x) => x.text),
+    words,
     sameEntity,
   };
 }

@@ -49,7 +49,8 @@ function parseText(src: string): Block[] {
   const lengths = nonBlank.map((l) => l.trimEnd().length).sort((a, b) => a - b);
   const width = lengths[Math.floor(lengths.length * 0.9)] ?? 0;
   const nearWidth = lengths.filter((n) => n >= width * 0.7).length;
-  const wrapped = nonBlank.length >= 6 && width >= 40 && width <= 100 && nearWidth >= nonBlank.length * 0.5;
+  const openEnded = nonBlank.filter((l) => !/[.!?:;"”’)]\s*$/.test(l)).length; // lines that stop mid-sentence
+  const wrapped = nonBlank.length >= 6 && width >= 40 && width <= 100 && nearWidth >= nonBlank.length * 0.5 && openEnded >= nonBlank.length * 0.5;
 
   const blocks: Block[] = [];
   let para: string[] = [];
@@ -82,9 +83,10 @@ function parseText(src: string): Block[] {
       flush();
       continue;
     }
-    // Wrapped text: an indented continuation or any next line belongs to the current paragraph,
-    // unless the current one is a lone heading-like line.
+    // Wrapped text: the next line belongs to the current paragraph, unless the current one is a
+    // lone heading-like line, or the paragraph ended a sentence and this line reads as a heading.
     if (para.length === 1 && paraKind === "para" && looksLikeHeading(para[0]!) && para[0]!.length < width * 0.7) flush();
+    else if (para.length && /[.!?]["”’)]?$/.test(para[para.length - 1]!) && looksLikeHeading(line) && line.trim().length < width * 0.7) flush();
     para.push(line.trim());
   }
   flush();

@@ -3,7 +3,7 @@
  * sentence as a card front shows it: citations cut, a dangling opening pronoun replaced by its
  * referent). Cloze fronts are cut from the display text; quotes stay the verbatim sentence.
  */
-import { danglingOpener, looksPlural, mainClause } from "./grammar";
+import { danglingOpener, isVerbWord, looksPlural, mainClause } from "./grammar";
 import {
   citationRanges,
   findAcronymDefs,
@@ -78,8 +78,9 @@ export function subjectOf(s: string, from: number): string | null {
     const n = words(subj).length;
     if (n < 1 || n > 8) continue;
     if (/^(It|They|This|These|That|Those|There|Here|You|We|He|She|Such|Both|Each|Some|Many|All)\b/i.test(subj)) continue;
-    if (/\b(which|who|that|if|when|because)\b/i.test(subj)) continue;
-    return t > from && /^the\b/.test(sub) ? subj.replace(/^The\b/, "the") : subj;
+    if (/\b(which|who|that|if|when|because)\b/i.test(subj) || /\b(to|of|and|or|in|on|for|with|by|the|a|an)$/i.test(subj)) continue;
+    const clean = subj.replace(/\s*\([^()]*\)/g, ""); // "The International Pollinator Alliance (IPA)"
+    return t > from && /^the\b/.test(sub) ? clean.replace(/^The\b/, "the") : clean;
   }
   return null;
 }
@@ -87,21 +88,25 @@ export function subjectOf(s: string, from: number): string | null {
 export function analyse(unit: Unit, prev: Analysed | undefined, heading: string | undefined): Analysed {
   const s = unit.text;
   const skip = skipRanges(s);
-  const cites = citationRanges(s);
+  const cites = citationRanges(s, skip);
   const edits: Edit[] = cites.map((r) => ({ ...r, text: "" }));
-  const names = findNames(s, unit.bodyStart).filter((n) => !insideAny(n, skip));
+  const names0 = findNames(s, unit.bodyStart).filter((n) => !insideAny(n, skip));
   const acronyms = findAcronymDefs(s).filter((a) => !insideAny(a.acrSpan, skip));
-  const numbers = findNumbers(s, skip).filter((n) => !names.some((m) => overlaps(m, n) && m.text !== n.text));
+  const numbers0 = findNumbers(s, skip);
+  // a date wins over a "name" it overlaps ("March 1998"); other figures inside names are part of them
+  const names = names0.filter((m) => !numbers0.some((n) => overlaps(m, n) && (n.kind === "date" || n.kind === "year")));
+  const numbers = numbers0.filter((n) => n.kind === "date" || n.kind === "year" || !names.some((m) => overlaps(m, n) && m.text !== n.text));
   let readable = true;
   let referent: string | undefined;
   const d = danglingOpener(s, unit.bodyStart);
   if (d) {
     readable = false;
-    const expletive = d.word === "It" && /^It\s+(?:(?:is|was|will|would|should|could|can|may|might|must|seems|appears)\s+)(?:(?:also|not|often|be|now|still|therefore)\s+)*\w+\s+(?:to|that|for|whether|if)\b/.test(s.slice(unit.bodyStart));
+    const expletive = d.word === "It" && /^It\s+(?:(?:is|was|will|would|should|could|can|may|might|must|seems|appears)\s+)(?:(?:also|not|often|be|now|still|therefore)\s+)*(?:\w+\s+){1,3}(?:to|that|for|whether|if)\b/.test(s.slice(unit.bodyStart));
     if (!expletive && /^(It|They|This|These)$/.test(d.word)) {
       let cand: string | null = null;
       if (prev && prev.unit.block === unit.block && prev.readable) cand = subjectOf(applyEdits(prev.unit.text, prev.edits), prev.unit.bodyStart);
-      if (!cand && heading && words(heading).length <= 5 && !/[:?]/.test(heading) && !/^(Overview|Introduction|Summary|Conclusions?|Background)\b/i.test(heading)) cand = heading;
+      // the heading as a last resort, for a singular "It"/"This" only ("They" is too often someone else)
+      if (!cand && !d.plural && heading && words(heading).length <= 5 && !/[:?]/.test(heading) && !/^(Overview|Introduction|Summary|Conclusions?|Background|What|How|Why)\b/i.test(heading)) cand = heading;
       if (cand && looksPlural(cand) === d.plural) {
         referent = cand;
         readable = true;
@@ -110,9 +115,28 @@ export function analyse(unit: Unit, prev: Analysed | undefined, heading: string 
       }
     }
   }
+  // "In South-East Asia in particular, it conducts …": a pronoun subject after an opening phrase
+  // (after a subordinate clause, "If companies refuse …, it will lead to …", "it" is the clause: fine as it is)
+  const mid = readable && !d ? /^((?!(?:If|When|Whenever|While|Although|Though|As|Because|Since|Unless|Once|Until|Where|Whether)\b)[A-Z][^,;:()]{1,80}?,\s+)(it|they)\s+([a-z]+)/.exec(s.slice(unit.bodyStart)) : null;
+  if (mid && isVerbWord(mid[3]!)) {
+    const at = unit.bodyStart + mid[1]!.length;
+    const plural = mid[2] === "they";
+    let cand: string | null = null;
+    if (prev && prev.unit.block === unit.block && prev.readable) cand = subjectOf(applyEdits(prev.unit.text, prev.edits), prev.unit.bodyStart);
+    if (cand && looksPlural(cand) === plural && !/^[a-z]/.test(cand.replace(/^the\b/i, "X"))) {
+      referent = cand;
+      edits.push({ start: at, end: at + mid[2]!.length, text: /^[A-Z]{2,}|^[A-Z][a-z]+\s+[A-Z]/.test(cand) ? cand : cand.replace(/^The\b/, "the") });
+    } else readable = false;
+  }
   // "… is defined in article 3 as:" introduces what follows; on a card it ends the sentence
-  const colon = /(?:\s+(?:as|as follows|the following))?:\s*$/.exec(s);
+  const colon = s.trimEnd().endsWith(":") ? /(?:\s+(?:as|as follows|the following))?:\s*$/.exec(s) : null;
   if (colon && colon.index > unit.bodyStart && !edits.some((e) => e.end > colon.index)) edits.push({ start: colon.index, end: s.length, text: "." });
+  // a quotation opened here and closed in another sentence: this one is a fragment of it
+  // (a closing quote of a quotation begun earlier is fine: the sentence itself is whole)
+  const straight = [...s.matchAll(/"/g)];
+  const lastStraight = straight[straight.length - 1];
+  const opensStraight = straight.length % 2 === 1 && lastStraight !== undefined && /^"[A-Za-z0-9]/.test(s.slice(lastStraight.index, lastStraight.index + 2)) && /(^|\s)$/.test(s.slice(0, lastStraight.index));
+  if (opensStraight || (s.match(/“/g) ?? []).length > (s.match(/”/g) ?? []).length) readable = false;
   edits.sort((a, b) => a.start - b.start);
   const display = squash(applyEdits(s, edits).replace(/\s+([,.;:])/g, "$1"));
   const exact = applyEdits(s, edits);

@@ -31,8 +31,8 @@ export function skipRanges(s: string): Span[] {
 }
 
 /** Citation/cross-reference parentheses only (these are cut from fronts). */
-export function citationRanges(s: string): Span[] {
-  return skipRanges(s).filter((r) => /^\s*\(/.test(s.slice(r.start, r.end)));
+export function citationRanges(s: string, skip: readonly Span[] = skipRanges(s)): Span[] {
+  return skip.filter((r) => /^\s*\(/.test(s.slice(r.start, r.end)));
 }
 
 export function insideAny(span: Span, ranges: readonly Span[]): boolean {
@@ -62,6 +62,7 @@ const NOT_NAMES = new Set(
     " ",
   ),
 );
+const MONTH_SET = new Set<string>(MONTHS);
 const CONNECTORS = new Set(["of", "on", "in", "and", "against", "for", "to", "the", "de", "du", "des", "la", "le", "von", "van", "der", "del", "by", "&"]);
 
 export interface NameSpan extends Span {
@@ -74,7 +75,7 @@ export interface NameSpan extends Span {
   caps: number;
 }
 
-const TOKEN = /[A-Za-z0-9\u00C0-\u024F][A-Za-z0-9\u00C0-\u024F'’.\-]*|&|,|\S/g;
+const TOKEN = /[A-Za-z0-9\u00C0-\u024F][A-Za-z0-9\u00C0-\u024F'’.\-]*|&|,/g;
 
 interface Tok {
   t: string;
@@ -98,7 +99,8 @@ export function isAcronym(w: string): boolean {
 }
 
 function isCap(w: string): boolean {
-  return /^[A-Z][\p{L}0-9'’.&]*(?:-[A-Z0-9][\p{L}0-9]*)*$/u.test(w);
+  const c = w.charCodeAt(0);
+  return c >= 65 && c <= 90 && /^[A-Z][A-Za-z0-9\u00C0-\u024F'’.&]*(?:-[A-Z0-9][A-Za-z0-9\u00C0-\u024F]*)*$/.test(w);
 }
 
 function headOf(capWords: string[], allWords: string[]): string {
@@ -175,7 +177,6 @@ export function findNames(s: string, bodyStart = 0): NameSpan[] {
     const first = words[0]!;
     const start = first.start;
     const end = words[words.length - 1]!.end;
-    const text = s.slice(start, end);
     const atSentenceStart = start === bodyStart || /^\W*$/.test(s.slice(bodyStart, start));
     const allWords = words.map((w) => w.t);
     const acronym = capWords.length === 1 && isAcronym(first.t);
@@ -183,11 +184,10 @@ export function findNames(s: string, bodyStart = 0): NameSpan[] {
     let keep = false;
     if (acronym) keep = true;
     else if (capWords.length >= 2) {
-      // a sentence-initial run needs a head word ("United Nations Convention …") to count
-      const leading = atSentenceStart ? capWords.slice(0) : capWords;
-      keep = !atSentenceStart || !!head || leading.every((w) => !NOT_NAMES.has(w)) && capWords.length >= 3;
+      // a sentence-initial run needs a head word ("United Nations Convention …") or three capitals to count
+      keep = !atSentenceStart || !!head || capWords.every((w) => !NOT_NAMES.has(w)) && capWords.length >= 3;
       if (capWords.every((w) => NOT_NAMES.has(w) || isAcronym(w.replace(/s$/, "")))) keep = false;
-    } else if (!atSentenceStart && !NOT_NAMES.has(first.t) && !first.t.includes("-") && /\b(?:in|at|from)\s+$/.test(s.slice(Math.max(0, start - 6), start))) {
+    } else if (!atSentenceStart && !NOT_NAMES.has(first.t) && !MONTH_SET.has(first.t) && !first.t.includes("-") && /\b(?:in|at|from)\s+$/.test(s.slice(Math.max(0, start - 6), start))) {
       keep = true; // "held in Vienna"
     }
     if (keep) {
@@ -204,7 +204,6 @@ export function findNames(s: string, bodyStart = 0): NameSpan[] {
         out.push({ start: st, end, text: s.slice(st, end), cls: capWords.length === 1 && !acronym ? "place" : classify(capW, hd, acronym), head: hd, acronym, caps: capW.length });
       }
     }
-    void text;
     i = j;
   }
   return out;

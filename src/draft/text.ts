@@ -36,27 +36,26 @@ export function slugify(s: string, max = 40): string {
 
 // Memo tables for the hot helpers; `resetMemo()` empties them (the drafter calls it per document,
 // so a long-lived Worker isolate does not accumulate them).
-const normMemo = new Map<string, string>();
 const tokenMemo = new Map<string, Set<string>>();
 
 export function resetMemo(): void {
-  normMemo.clear();
   tokenMemo.clear();
 }
 
 /** Case/whitespace-insensitive identity (the schema's rule for "equal" options). */
 export function norm(s: string): string {
-  let n = normMemo.get(s);
-  if (n === undefined) {
-    n = s.trim().toLowerCase().replace(/\s+/g, " ");
-    normMemo.set(s, n);
-  }
-  return n;
+  const t = s.trim().toLowerCase();
+  return / \s|[^\S ]/.test(t) ? t.replace(/\s+/g, " ") : t;
 }
 
 /** Collapse runs of whitespace to one space and trim. */
 export function squash(s: string): string {
-  return /\s\s|[\t\n\r\f\v\u00a0\u2000-\u200a\u2028\u2029\u3000]|^\s|\s$/.test(s) ? s.replace(/\s+/g, " ").trim() : s;
+  const n = s.length;
+  if (n === 0) return s;
+  const a = s.charCodeAt(0);
+  const z = s.charCodeAt(n - 1);
+  const edge = a === 32 || z === 32 || a < 32 || z < 32;
+  return edge || / \s|[^\S ]/.test(s) ? s.replace(/\s+/g, " ").trim() : s;
 }
 
 export function upperFirst(s: string): string {
@@ -163,4 +162,57 @@ export function roundLike(n: number, like: number): number {
   const digits = String(Math.round(like)).replace(/0+$/, "").length;
   const mag = 10 ** Math.max(0, String(Math.round(n)).length - Math.max(1, digits));
   return Math.round(n / mag) * mag;
+}
+
+// ---- how the document uses a word --------------------------------------------------------
+
+const isLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c >= 0xc0;
+
+/**
+ * Answers "does the document use this word in lower case?" and "is this capitalised word a name
+ * on its own?" by searching the text on demand (cheaper than indexing every word up front).
+ */
+export class WordUse {
+  private readonly lowerMemo = new Map<string, boolean>();
+  private readonly nameMemo = new Map<string, boolean>();
+  constructor(private readonly text: string) {}
+
+  private *occurrences(w: string): Generator<number> {
+    if (!w) return;
+    for (let at = this.text.indexOf(w); at >= 0; at = this.text.indexOf(w, at + 1)) {
+      if (at > 0 && isLetter(this.text.charCodeAt(at - 1))) continue;
+      const after = at + w.length;
+      if (after < this.text.length && isLetter(this.text.charCodeAt(after))) continue;
+      yield at;
+    }
+  }
+
+  /** The document writes `word` (given in lower case) in lower case somewhere. */
+  lowerCase(word: string): boolean {
+    let r = this.lowerMemo.get(word);
+    if (r === undefined) {
+      r = !this.occurrences(word).next().done;
+      this.lowerMemo.set(word, r);
+    }
+    return r;
+  }
+
+  /**
+   * The capitalised `word` stands inside a sentence on its own ("met in Vienna"), not only at the
+   * start of sentences or as part of a longer name ("the Smuggling of Migrants").
+   */
+  nameInside(word: string): boolean {
+    let r = this.nameMemo.get(word);
+    if (r === undefined) {
+      r = false;
+      for (const at of this.occurrences(word)) {
+        if (at < 2 || this.text.charCodeAt(at - 1) !== 32 || !/[a-z,;]/.test(this.text.charAt(at - 2))) continue;
+        if (/^\s+(?:[A-Z]|(?:of|on|in|and|for|against|to|the|de)\s+[A-Z])/.test(this.text.slice(at + word.length, at + word.length + 16))) continue;
+        r = true;
+        break;
+      }
+      this.nameMemo.set(word, r);
+    }
+    return r;
+  }
 }

@@ -48,7 +48,7 @@ export function splitSentences(text: string): string[] {
   const out: string[] = [];
   for (const s of merged) {
     let rest = s;
-    for (;;) {
+    while (/[.!?]["”’)]?\s+\d/.test(rest)) {
       const m = /([A-Za-z]{2,})([.!?])(["”’)]?)\s+(?=\d)/g;
       let cut = -1;
       let mm: RegExpExecArray | null;

@@ -9,7 +9,7 @@
  * with a `file` field.
  */
 import { Hono } from "hono/tiny";
-import type { Env } from "../env";
+import { countWords, draftMaxWords, type Env } from "../env";
 import type { Deps } from "../deps";
 import type { Deck } from "../decks/schema";
 import { createServices, type Services } from "../services";
@@ -79,6 +79,8 @@ export function createApi(deps: Deps, decks: readonly Deck[]) {
     } catch {
       return c.json({ ok: false, error: "the document is not UTF-8 text" }, 400);
     }
+    const words = countWords(text), max = draftMaxWords(c.env);
+    if (words > max) return c.json({ ok: false, error: `the document has about ${words} words; this deployment drafts up to ${max} (DRAFT_MAX_WORDS)` }, 413);
     const opts: DraftOptions = { fileName: name, year: new Date(deps.now()).getUTCFullYear() };
     const id = c.req.query("id"), title = c.req.query("title");
     if (id) opts.deckId = id;

@@ -14,6 +14,7 @@ import type { DraftDoc } from "../../store/drafts";
 import { editOrIgnore } from "./decks";
 import { cut, esc, plural } from "../render";
 import type { Learner } from "../learner";
+import { countWords, draftMaxWords } from "../../env";
 
 export const draftFeature = new Composer<BotContext>();
 
@@ -26,6 +27,14 @@ const KIND_LABEL: Record<string, string> = {
 async function makeDraft(ctx: BotContext, learner: Learner, text: string, fileName: string, caption?: string): Promise<void> {
   if (text.trim().length < MIN_CHARS) {
     await ctx.reply(`That is too little text to draft from (${text.trim().length} characters). Send a document, or paste at least a few paragraphs after /draft.`);
+    return;
+  }
+  const words = countWords(text);
+  const max = draftMaxWords(ctx.env);
+  if (words > max) {
+    await ctx.reply(
+      `That text has about ${words.toLocaleString("en")} words; this bot drafts up to ${max.toLocaleString("en")} words at a time (drafting runs inside the request, and Cloudflare limits its CPU time). Send it a section at a time, or draft it on your computer with npm run draft and upload the JSON. An administrator can raise DRAFT_MAX_WORDS on Cloudflare's paid plan.`,
+    );
     return;
   }
   const opts = parseCaption(caption?.replace(/^\/draft\b/, ""));
