@@ -13,7 +13,7 @@ export interface Env {
   /** Comma-separated Telegram user ids of administrators. */
   ADMIN_USER_IDS?: string;
   /**
-   * Longest document (in words) /draft and POST /api/draft take. Default 1,500: drafting costs
+   * Longest document (in words) /draft and POST /api/draft take. Default 1,000: drafting costs
    * about 8–15 ms of CPU per 1,000 words, and the free plan allows 10 ms per request; raise it on
    * the paid plan (30 s), e.g. to 20000.
    */
@@ -24,7 +24,7 @@ export interface Env {
 
 export const DEFAULT_API_ROOT = "https://api.telegram.org";
 
-export const DEFAULT_DRAFT_MAX_WORDS = 1500;
+export const DEFAULT_DRAFT_MAX_WORDS = 1000;
 
 export function draftMaxWords(env: Env): number {
   const n = Number(env.DRAFT_MAX_WORDS);

@@ -89,7 +89,7 @@ describe("drafting a deck from a document", () => {
     expect(h.lastBotMessage(LECT)!.text).toMatch(/I can draft from \.txt, \.md and \.html files/);
     h.advance(1500);
     await h.deliver(h.tg.uploadDocument(LECT, { fileName: "book.txt", bytes: "The committee met in 1999. ".repeat(400), caption: "/draft" }));
-    expect(h.lastBotMessage(LECT)!.text).toMatch(/about 2,000 words; this bot drafts up to 1,500 words/);
+    expect(h.lastBotMessage(LECT)!.text).toMatch(/about 2,000 words; this bot drafts up to 1,000 words/);
     h.advance(1500);
     await h.send(LECT, `/draft ${TEXT}`);
     expect(h.lastBotMessage(LECT)!.text).toMatch(/Draft: The Lighthouse Service/);
