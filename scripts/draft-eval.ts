@@ -14,6 +14,7 @@ import { dirname, join, resolve } from "node:path";
 import { normalizeForQuote, type Card, type Deck, validateDeck } from "../src/decks/schema";
 import { draftDeck } from "../src/draft/index";
 import { STOPWORDS, WORD_FOR, stem, words } from "../src/draft/text";
+import { prng } from "../src/quiz/poll";
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => {
@@ -111,16 +112,6 @@ export function answerKind(s: string): Kind {
 
 // ---- seeded sample -----------------------------------------------------------------------
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---- timing ------------------------------------------------------------------------------
 
@@ -244,7 +235,7 @@ if (invalid.length) {
 }
 
 // seeded sample of draft cards for a person to judge
-const rnd = mulberry32(SEED);
+const rnd = prng(SEED);
 const pool = [...allDraft];
 const sample: typeof allDraft = [];
 while (sample.length < Math.min(SAMPLE, pool.length)) sample.push(pool.splice(Math.floor(rnd() * pool.length), 1)[0]!);

@@ -1,0 +1,33 @@
+/**
+ * A smoke run of the benchmark (`scripts/bench.ts --quick`: few iterations, a 400-student push,
+ * 3 cold samples), so a change to the review flow, the stores or the queue that breaks the
+ * benchmark shows up in `npm test`. It checks the shape of the JSON line and the KV facts the README
+ * promises — never the timings, which a smoke run cannot measure.
+ */
+import { spawnSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+
+describe("npm run bench -- --quick", () => {
+  it("ends with one JSON line holding the benchmark's figures", () => {
+    const r = spawnSync(process.execPath, ["scripts/run-ts.mjs", "scripts/bench.ts", "--quick"], {
+      encoding: "utf8",
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+      timeout: 110_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout.trimEnd().split("\n");
+    const last = JSON.parse(lines[lines.length - 1]!);
+    expect(Object.keys(last).sort()).toEqual([
+      "bundle_gzip_kib", "cold_start_ratio_vs_echo", "cpu_ratio_review_vs_echo", "due_pick_10k_ms", "kv_list_calls_on_request_paths",
+      "kv_reads_per_update_max", "kv_writes_per_graded_card", "push_10k", "same_key_writes_within_1s",
+    ]);
+    expect(Object.keys(last.push_10k).sort()).toEqual(["duplicated", "lost", "simulated_seconds", "students"]);
+    for (const k of ["bundle_gzip_kib", "cold_start_ratio_vs_echo", "cpu_ratio_review_vs_echo", "due_pick_10k_ms"]) expect(last[k]).toBeGreaterThan(0);
+    // What the README's "Staying within the free plan" table says about KV.
+    expect(last.kv_writes_per_graded_card).toBeLessThanOrEqual(0.3);
+    expect(last.kv_reads_per_update_max).toBeLessThanOrEqual(2);
+    expect(last.kv_list_calls_on_request_paths).toBe(0);
+    expect(last.push_10k).toMatchObject({ students: 400, lost: 0, duplicated: 0 });
+    expect(lines.some((l) => l.startsWith("scenario"))).toBe(true);
+  }, 120_000);
+});
