@@ -58,7 +58,7 @@ try {
 if (bytes.includes(0)) fail(`${file} looks binary (it contains NUL bytes); save it as plain text, Markdown or HTML`);
 let text: string;
 try {
-  text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
 } catch {
   fail(`${file} is not UTF-8 text`);
 }

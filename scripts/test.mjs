@@ -26,6 +26,7 @@ function step(name, cmd, args) {
 
 step("typecheck", process.execPath, [bin("tsc"), "-p", "tsconfig.json", "--noEmit"]);
 step("typecheck (node tests and sandbox)", process.execPath, [bin("tsc"), "-p", "tests/browser/tsconfig.json", "--noEmit"]);
+step("typecheck (scripts and benchmark)", process.execPath, [bin("tsc"), "-p", "bench/tsconfig.json", "--noEmit"]);
 step("decks:check", process.execPath, ["scripts/run-ts.mjs", "scripts/decks-check.ts"]);
 
 const outDir = join("node_modules", ".cache", "lectern-test");
