@@ -1,14 +1,19 @@
 /** Text helpers for parse_mode HTML. Deck text and user names are user input: always escape. */
 
 export function esc(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : "&quot;"));
+  return wellFormed(text).replace(/[&<>"]/g, (c) => (c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : "&quot;"));
+}
+
+/** Half of a surrogate pair (an emoji cut in two) is not text Telegram accepts: U+FFFD instead. */
+export function wellFormed(text: string): string {
+  return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD");
 }
 
 /** Cuts text to at most `max` characters at a word boundary, with an ellipsis when cut. */
 export function cut(text: string, max: number): string {
   const t = text.replace(/\s+/g, " ").trim();
   if (t.length <= max) return t;
-  const room = t.slice(0, max - 1);
+  const room = t.slice(0, max - 1).replace(/[\uD800-\uDBFF]$/, ""); // never half an emoji
   const at = room.lastIndexOf(" ");
   return `${(at > max * 0.6 ? room.slice(0, at) : room).replace(/[\s,;:.\-–—]+$/, "")}…`;
 }

@@ -51,12 +51,15 @@ async function sendQuestion(io: QuizIO, learner: Learner, quiz: QuizState, i: nu
   const card = deck.deck.cards[deck.index.get(q.c)!]!;
   const poll = buildPoll(deck.deck, card, `${quiz.id}:${q.c}`, `${i + 1}/${quiz.qs.length} · `);
   q.ok = poll.correct;
+  const previous = q.poll;
   const msg = await io.api.sendPoll(quiz.chat, poll.question, poll.options.map((text) => ({ text })), {
     type: "quiz",
     is_anonymous: false,
     correct_option_ids: [poll.correct],
     explanation: poll.explanation,
   });
+  // A question sent again keeps its earlier poll ids: the learner may answer any copy (once).
+  if (previous !== undefined && previous !== msg.poll.id) q.was = [...(q.was ?? []), previous].slice(-3);
   q.poll = msg.poll.id;
 }
 
@@ -64,7 +67,7 @@ async function sendQuestion(io: QuizIO, learner: Learner, quiz: QuizState, i: nu
  * Starts a quiz for `learner` in `chat` over one deck-table index or all subscribed decks (-1).
  * Writes the learner's record once (the quiz with its first poll id).
  */
-export async function startQuiz(io: QuizIO, learner: Learner, chat: number, scope: number, opts: { daily?: boolean } = {}): Promise<StartResult> {
+export async function startQuiz(io: QuizIO, learner: Learner, chat: number, scope: number, opts: { daily?: boolean; from?: number } = {}): Promise<StartResult> {
   const decks = await scopeDecks(io, learner, scope);
   if (decks.length === 0) return { status: "no-decks" };
   const today = learner.today;
@@ -79,6 +82,7 @@ export async function startQuiz(io: QuizIO, learner: Learner, chat: number, scop
     qs: picks.map((p) => ({ d: decks[p.deck]!.table, c: decks[p.deck]!.deck.cardIds[p.card]!, ok: 0 })),
   };
   if (opts.daily) quiz.daily = true;
+  if (opts.from !== undefined) quiz.from = opts.from;
   await sendQuestion(io, learner, quiz, 0);
   learner.doc.quiz = quiz;
   if (opts.daily) learner.doc.daily.lastSent = today;
@@ -95,7 +99,7 @@ export async function answerQuiz(io: QuizIO, answer: PollAnswer, preloaded?: Lea
   const learner = preloaded ?? (await readLearner(io, user.id));
   const quiz = learner.doc.quiz;
   if (!learner.stored || !quiz) return "unknown";
-  const i = quiz.qs.findIndex((q) => q.poll === answer.poll_id);
+  const i = quiz.qs.findIndex((q) => q.poll === answer.poll_id || q.was?.includes(answer.poll_id));
   if (i < 0) return "unknown";
   const q = quiz.qs[i]!;
   if (q.g !== undefined) return "duplicate";

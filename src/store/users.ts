@@ -67,7 +67,7 @@ export const QuizSchema = v.object({
   scope: int,
   started: int,
   daily: v.optional(v.boolean()),
-  /** Message id of the "Start a new quiz" offer that started it, so a redelivered press starts nothing more. */
+  /** Message id of what started it (the /quiz, or the message whose button was pressed), so a redelivery starts nothing more. */
   from: v.optional(int),
 });
 export type QuizState = v.InferOutput<typeof QuizSchema>;

@@ -8,6 +8,7 @@ import type { Update } from "grammy/types";
 import { createTelegram, type Telegram, type SandboxUser } from "../../sandbox/telegram-core.mjs";
 import { createWorker } from "../../src/worker";
 import { FakeQueue } from "./queue";
+import { testDeps } from "./test-deps";
 import type { Deck } from "../../src/decks/schema";
 import type { Env } from "../../src/env";
 import { CountingKv } from "./counting-kv";
@@ -44,27 +45,11 @@ export function createHarness(options: HarnessOptions = {}) {
   const kv = new CountingKv(env.KV, now);
   const logs: Record<string, unknown>[] = [];
   // A different random stream per harness: KV persists across the tests of a file.
-  let seed = ++harnesses * 7919;
+  const random = { state: ++harnesses * 7919 };
   let forged = 0;
   const queue = new FakeQueue(now, options.queueBatch);
   const worker = createWorker({
-    deps: {
-      now,
-      fetch: tg.fetch.bind(tg) as typeof fetch,
-      kv: kv.kv,
-      log: (line) => logs.push(line),
-      sleep: async (ms) => {
-        clock.now += ms;
-      },
-      randomBytes: (n) => {
-        const out = new Uint8Array(n);
-        for (let i = 0; i < n; i++) {
-          seed = (seed * 1103515245 + 12345) >>> 0;
-          out[i] = seed >>> 24;
-        }
-        return out;
-      },
-    },
+    deps: testDeps({ clock, tg, kv: kv.kv, logs, random }),
     ...(options.decks ? { decks: options.decks } : {}),
   });
   const testEnv: Env = { ...(env as Env), JOBS: queue.binding, ...options.env };

@@ -9,7 +9,7 @@ import { loadLearner, readLearner, saveLearner, type Learner } from "../learner"
 import { requireLecturer } from "./lecturer";
 import { CODE_RE, newClassCode, type ClassDoc } from "../../store/classes";
 import { startRun, type RunDoc } from "../../jobs/fanout";
-import { esc } from "../render";
+import { cut, esc } from "../render";
 
 export const classesFeature = new Composer<BotContext>();
 
@@ -39,8 +39,8 @@ export function findOwnClass(learner: Learner, ref: string): OwnedClass | string
   if (exact.length === 1) return exact[0]!;
   const prefix = classes.filter((c) => c.name.toLowerCase().startsWith(lower));
   if (prefix.length === 1) return prefix[0]!;
-  if (prefix.length > 1) return `“${esc(r)}” matches ${prefix.length} of your classes: ${prefix.map((c) => esc(c.name)).join(", ")}. Be more precise.`;
-  return `You have no class called “${esc(r)}”. Your classes: /classes.`;
+  if (prefix.length > 1) return `“${esc(cut(r, 60))}” matches ${prefix.length} of your classes: ${prefix.map((c) => esc(c.name)).join(", ")}. Be more precise.`;
+  return `You have no class called “${esc(cut(r, 60))}”. Your classes: /classes.`;
 }
 
 /** Splits "<deck> <class name…>" — the first word is the deck id. */
@@ -280,7 +280,7 @@ classesFeature.command("push", async (ctx) => {
   if (!found) return;
   const deck = await ctx.decks.get(deckRef.toLowerCase());
   if (!deck || (!deck.bundled && deck.owner !== found.learner.id)) {
-    await ctx.reply(`You have no deck “${deckRef}”. Push one of yours (/mydecks) or a built-in deck (/decks).`);
+    await ctx.reply(`You have no deck “${cut(deckRef, 60)}”. Push one of yours (/mydecks) or a built-in deck (/decks).`);
     return;
   }
   if (found.doc.closed) {

@@ -11,7 +11,7 @@ import { loadLearner, saveLearner, type Learner } from "../learner";
 import { isLecturer } from "./lecturer";
 import { buildPoll, shuffle } from "../../quiz/poll";
 import type { GroupQuiz } from "../../store/group-quiz";
-import { esc, plural } from "../render";
+import { cut, esc, plural } from "../render";
 
 export const groupQuizFeature = new Composer<BotContext>();
 
@@ -85,7 +85,7 @@ async function start(ctx: BotContext, deckRef: string, count: number): Promise<v
   }
   const deck = await ctx.decks.get(deckRef.toLowerCase());
   if (!deck) {
-    await ctx.reply(`There is no deck “${deckRef}”. Usage: /quiz <deck> — the deck ids are in /decks (private chat) and /mydecks.`);
+    await ctx.reply(`There is no deck “${cut(deckRef, 60)}”. Usage: /quiz <deck> — the deck ids are in /decks (private chat) and /mydecks.`);
     return;
   }
   const ids = deck.cardIds.filter((_, i) => deck.quiz[i]);

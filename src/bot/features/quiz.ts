@@ -5,7 +5,7 @@ import { cb, unpackDeck } from "../callback-data";
 import { loadLearner, readLearner, saveLearner, type Learner } from "../learner";
 import { answerGroupPoll } from "./group-quiz";
 import { answerQuiz, describeQuiz, resumeQuiz, startQuiz } from "../../quiz/service";
-import { esc } from "../render";
+import { cut, esc } from "../render";
 
 export const quizFeature = new Composer<BotContext>();
 
@@ -15,7 +15,7 @@ const RESTART = "Qn";
 async function scopeFor(ctx: BotContext, learner: Learner, deckId: string): Promise<number | string> {
   if (deckId === "*") return -1;
   const d = await ctx.decks.get(deckId.trim().toLowerCase());
-  if (!d) return `There is no deck called “${esc(deckId)}”. Send /decks to see the decks there are.`;
+  if (!d) return `There is no deck called “${esc(cut(deckId, 60))}”. Send /decks to see the decks there are.`;
   const i = learner.tableIndex(d.deck.id);
   if (i < 0) return "You have too many decks; unsubscribe from one in /decks first.";
   if (!learner.doc.decks[i]!.sub) learner.doc.decks[i]!.sub = true; // saved with the quiz
@@ -23,10 +23,13 @@ async function scopeFor(ctx: BotContext, learner: Learner, deckId: string): Prom
   return i;
 }
 
-export async function runQuizCommand(ctx: BotContext, deckId: string, restart = false): Promise<void> {
+export async function runQuizCommand(ctx: BotContext, deckId: string, restart = false, opts: { learner?: Learner; from?: number } = {}): Promise<void> {
   ctx.trace.feature = "quiz";
   if (ctx.chat?.type !== "private") return; // group quizzes are handled by the group feature
-  const learner = await loadLearner(ctx);
+  const learner = opts.learner ?? (await loadLearner(ctx));
+  // This message (a /quiz, or the one whose button was pressed) started the running quiz: Telegram
+  // redelivering it, or a double tap, starts and re-sends nothing.
+  if (opts.from !== undefined && learner.doc.quiz?.from === opts.from) return;
   if (learner.doc.quiz && !restart && learner.doc.quiz.day >= learner.today - 1) {
     const kb = new InlineKeyboard().text("🔁 Start a new quiz", RESTART);
     await ctx.reply(`You are in the middle of a quiz (${describeQuiz(learner.doc.quiz)}). Here it is again — or start over:`, { reply_markup: kb });
@@ -47,7 +50,7 @@ export async function runQuizCommand(ctx: BotContext, deckId: string, restart = 
   const subscribedBefore = learner.subscribed().length;
   learner.doc.chat ??= ctx.chat.id;
   delete learner.doc.quiz;
-  const r = await startQuiz(ctx, learner, ctx.chat.id, scope);
+  const r = await startQuiz(ctx, learner, ctx.chat.id, scope, opts.from === undefined ? {} : { from: opts.from });
   if (r.status === "empty") {
     if (learner.subscribed().length !== subscribedBefore) await saveLearner(ctx, learner);
     await ctx.reply("🎉 You are all caught up: no quiz questions are due and every card has been seen. Come back tomorrow, or subscribe to another deck in /decks.");
@@ -59,24 +62,32 @@ export async function runQuizCommand(ctx: BotContext, deckId: string, restart = 
 quizFeature.command("quiz", async (ctx, next) => {
   if (ctx.chat.type !== "private") return next();
   const arg = ctx.match.trim();
-  await runQuizCommand(ctx, arg || "*");
+  await runQuizCommand(ctx, arg || "*", false, { from: ctx.msg.message_id });
 });
 
 quizFeature.callbackQuery(/^Q:/, async (ctx) => {
   const parsed = unpackDeck(ctx.callbackQuery.data);
   if (!parsed) return ctx.answerCallbackQuery({ text: "That button is not valid." });
+  const from = ctx.callbackQuery.message?.message_id;
+  const learner = await loadLearner(ctx);
+  // This button already started the running quiz: a redelivered press (or a double tap) starts nothing more.
+  if (from !== undefined && learner.doc.quiz?.from === from) return ctx.answerCallbackQuery({ text: "Your quiz is running — answer its poll ✓" });
   await ctx.answerCallbackQuery();
-  await runQuizCommand(ctx, parsed.id);
+  await runQuizCommand(ctx, parsed.id, false, { learner, ...(from === undefined ? {} : { from }) });
 });
 
 quizFeature.callbackQuery(RESTART, async (ctx) => {
+  const offer = ctx.callbackQuery.message?.message_id;
+  const learner = await loadLearner(ctx);
+  // This offer already started the running quiz: a redelivered press (or a double tap) starts nothing more.
+  if (offer !== undefined && learner.doc.quiz?.from === offer) return ctx.answerCallbackQuery({ text: "Already started ✓" });
   await ctx.answerCallbackQuery();
-  await runQuizCommand(ctx, "*", true);
+  await runQuizCommand(ctx, "*", true, { learner, ...(offer === undefined ? {} : { from: offer }) });
 });
 
 quizFeature.command("start", async (ctx, next) => {
   if (ctx.startPayload?.kind !== "quiz") return next();
-  await runQuizCommand(ctx, "*");
+  await runQuizCommand(ctx, "*", false, { from: ctx.msg.message_id });
 });
 
 /** A poll answer: the learner's own quiz, else a group quiz's poll; anything else is ignored. */

@@ -14,8 +14,8 @@ import { cb, unpackDeck } from "../callback-data";
 import { loadLearner, saveLearner, type Learner } from "../learner";
 import { backHtml, frontHtml, sourceHtml } from "../cards";
 import { editOrIgnore } from "./decks";
-import { esc, plural } from "../render";
-import { FLUSH_AT, MAX_LOG, MAX_SESSION, packReview, unpackReview, REVIEW_CALLBACK, type Entry, type ReviewState } from "../review-state";
+import { cut, esc, plural } from "../render";
+import { ALPHABET, FLUSH_AT, MAX_LOG, MAX_SESSION, packReview, unpackReview, REVIEW_CALLBACK, type Entry, type ReviewState } from "../review-state";
 import { outlook, pickNext, applyGrade, type DayStat, type DeckView, type Limits, type Pick } from "../../srs/session";
 import { describeDay, dayToIso } from "../../srs/days";
 import { currentStreak, KEEP_SESSIONS } from "../../store/users";
@@ -35,20 +35,31 @@ const EXTRA_NEW = 5;
 /** The decks a session covers, by deck-table index. */
 interface Scope {
   index: number; // -1 = all subscribed
-  decks: { table: number; deck: LoadedDeck }[];
+  /** `carried`: unsubscribed during the session; only its unsaved grades count, it offers no cards. */
+  decks: { table: number; deck: LoadedDeck; carried?: boolean }[];
 }
 
-async function loadScope(ctx: BotContext, learner: Learner, index: number): Promise<Scope | null> {
+async function loadScope(ctx: BotContext, learner: Learner, index: number, carried: readonly number[] = []): Promise<Scope | null> {
   const tableIds: [number, string][] =
     index < 0 ? learner.subscribed() : learner.deckIdAt(index) !== undefined ? [[index, learner.deckIdAt(index)!]] : [];
   if (index >= 0 && tableIds.length === 0) return null;
-  const loaded = await ctx.decks.getMany(tableIds.map(([, id]) => id));
-  const decks = tableIds.flatMap(([table, id]) => (loaded.has(id) ? [{ table, deck: loaded.get(id)! }] : []));
+  // An all-decks session keeps the decks its unsaved grades name, even if unsubscribed meanwhile.
+  const extra: [number, string][] = [];
+  if (index < 0) {
+    for (const t of new Set(carried)) {
+      const id = learner.deckIdAt(t);
+      if (id !== undefined && !tableIds.some(([i]) => i === t)) extra.push([t, id]);
+    }
+  }
+  const loaded = await ctx.decks.getMany([...tableIds, ...extra].map(([, id]) => id));
+  const decks = [...tableIds, ...extra].flatMap(([table, id], k) =>
+    loaded.has(id) ? [{ table, deck: loaded.get(id)!, ...(k >= tableIds.length ? { carried: true } : {}) }] : [],
+  );
   return { index, decks };
 }
 
 function views(learner: Learner, scope: Scope): DeckView[] {
-  return scope.decks.map((d) => learner.view(d.deck));
+  return scope.decks.map((d) => learner.view(d.deck, d.carried ? () => false : undefined));
 }
 
 function limits(learner: Learner, stat: DayStat): Limits {
@@ -135,7 +146,8 @@ function nothingDueMessage(learner: Learner, scope: Scope, stat: DayStat) {
   const lim = limits(learner, stat);
   if (o.unseen > 0 && stat.introduced >= lim.newPerDay) {
     lines.push(`You have learned ${plural(stat.introduced, "new card")} today — your daily limit (change it in /settings). ${plural(o.unseen, "new card")} wait for you.`);
-    kb.text(`➕ ${EXTRA_NEW} more new cards`, `N:${scope.index < 0 ? "*" : scope.index}`).row();
+    // Absolute: the allowance the press asks for, so a double tap or a redelivered press raises it once.
+    kb.text(`➕ ${EXTRA_NEW} more new cards`, `N:${scope.index < 0 ? "*" : ALPHABET[scope.index]}:${stat.extraNew + EXTRA_NEW}`).row();
   } else if (o.unseen === 0) {
     lines.push("You have seen every card of these decks. Subscribe to another deck for new cards.");
   }
@@ -159,7 +171,7 @@ export async function startReview(ctx: BotContext, deckId: string | "*"): Promis
   if (deckId !== "*") {
     const d = await resolveDeck(ctx, learner, deckId);
     if (!d) {
-      await ctx.reply(`There is no deck called “${esc(deckId)}”. Send /decks to see the decks there are.`, { parse_mode: "HTML" });
+      await ctx.reply(`There is no deck called “${esc(cut(deckId, 60))}”. Send /decks to see the decks there are.`, { parse_mode: "HTML" });
       return;
     }
     index = learner.tableIndex(d.deck.id);
@@ -230,17 +242,22 @@ reviewFeature.command("start", async (ctx, next) => {
 });
 
 /** "➕ 5 more new cards": raises today's new-card allowance, then starts a session. */
-reviewFeature.callbackQuery(/^N:(\*|[0-9a-zA-Z_-])$/, async (ctx) => {
+const MORE_NEW = /^N:(\*|[0-9a-zA-Z_-])(?::(\d{1,3}))?$/;
+reviewFeature.callbackQuery(MORE_NEW, async (ctx) => {
   ctx.trace.feature = "review";
   const learner = await loadLearner(ctx);
-  const raw = ctx.callbackQuery.data.slice(2);
+  const [, raw, target] = MORE_NEW.exec(ctx.callbackQuery.data)!;
   const day = learner.today;
   const stat = learner.day(day);
-  stat.extraNew += EXTRA_NEW;
-  learner.saveDay(day, stat);
-  await saveLearner(ctx, learner);
+  // `N:<scope>:<allowance>` sets today's extra allowance (buttons from before carried no target and add).
+  const want = target === undefined ? stat.extraNew + EXTRA_NEW : Number(target);
+  if (stat.extraNew < want) {
+    stat.extraNew = want;
+    learner.saveDay(day, stat);
+    await saveLearner(ctx, learner);
+  }
   await ctx.answerCallbackQuery({ text: `${EXTRA_NEW} more new cards for today` });
-  const id = raw === "*" ? "*" : learner.deckIdAt(Number.parseInt(raw, 36)) ?? "*";
+  const id = raw === "*" ? "*" : learner.deckIdAt(ALPHABET.indexOf(raw!)) ?? "*";
   await startReview(ctx, id);
 });
 
@@ -254,7 +271,7 @@ reviewFeature.callbackQuery(REVIEW_CALLBACK, async (ctx) => {
   if (!learner.stored && (st.base > 0 || st.log.length === 0 && st.kind !== "a")) {
     return ctx.answerCallbackQuery({ text: "This session has ended. Send /review to start again." });
   }
-  const scope = await loadScope(ctx, learner, st.scope);
+  const scope = await loadScope(ctx, learner, st.scope, [...st.log.map((e) => e.deck), ...(st.cur ? [st.cur.deck] : [])]);
   if (!scope || scope.decks.length === 0) return ctx.answerCallbackQuery({ text: "This session's deck is no longer available. Send /review." });
   const tableToScope = new Map(scope.decks.map((d, i) => [d.table, i]));
   const valid = (e: { deck: number; card: number }) => {
@@ -273,8 +290,12 @@ reviewFeature.callbackQuery(REVIEW_CALLBACK, async (ctx) => {
     // session is too old to be remembered. Change nothing.
     return ctx.answerCallbackQuery({ text: saved || st.base === 0 ? "Still saving your last answers — tap again in a moment." : "This session has ended. Send /review to start again." });
   }
-  // A grade already saved (redelivery, double tap after a flush), or an old Stop button.
-  if ((st.kind === "g" && end <= applied) || (st.kind === "x" && end < applied)) return ctx.answerCallbackQuery({ text: "Already recorded ✓" });
+  // A grade already saved and passed (an old button, a late redelivery), or an old Stop button.
+  if ((st.kind === "g" || st.kind === "x") && end < applied) return ctx.answerCallbackQuery({ text: "Already recorded ✓" });
+  // A grade press whose grades are exactly the last save: Telegram redelivered it, or the edit
+  // after the save failed and the learner taps again. Nothing to save — show where the session is
+  // now (a no-op "not modified" edit when the message already shows it), so it never gets stuck.
+  const resaved = st.kind === "g" && end === applied;
 
   // Apply the unsaved grades in memory (on the session's own day).
   const fresh = st.log.slice(Math.max(0, applied - st.base));
@@ -317,7 +338,7 @@ reviewFeature.callbackQuery(REVIEW_CALLBACK, async (ctx) => {
 
   // A grade.
   const next = pickNext(views(learner, scope), st.day, stat, limits(learner, stat));
-  if (!next) return finish(ctx, learner, scope, st, fresh, false, stat, counters, end);
+  if (!next) return finish(ctx, learner, scope, st, fresh, false, stat, counters, end, resaved ? "Already recorded ✓" : undefined);
   let carry: ReviewState = { ...st, kind: "a", log: st.log.slice(Math.max(0, applied - st.base)), base: Math.max(st.base, applied) };
   const mustFlush = carry.log.length > MAX_LOG;
   if (carry.log.length >= FLUSH_AT && (mustFlush || ctx.users.canWriteNow(learner.doc))) {
@@ -325,7 +346,7 @@ reviewFeature.callbackQuery(REVIEW_CALLBACK, async (ctx) => {
     carry = { ...carry, base: end, log: [] };
   }
   const last = st.log[st.log.length - 1]!;
-  await ctx.answerCallbackQuery({ text: GRADE_BUTTONS.find((b) => b.grade === last.grade)?.label });
+  await ctx.answerCallbackQuery({ text: resaved ? "Already recorded ✓" : GRADE_BUTTONS.find((b) => b.grade === last.grade)?.label });
   const m = frontMessage(learner, scope, next, carry, stat);
   await editOrIgnore(ctx, m.text, m.kb);
 });
@@ -341,12 +362,12 @@ async function flush(ctx: BotContext, learner: Learner, st: ReviewState, end: nu
 
 async function finish(
   ctx: BotContext, learner: Learner, scope: Scope, st: ReviewState, fresh: Entry[], stopped: boolean,
-  stat?: DayStat, counters?: { reviewed: number; good: number }, end?: number,
+  stat?: DayStat, counters?: { reviewed: number; good: number }, end?: number, answer?: string,
 ) {
   const saved = learner.doc.sessions.find((s) => s[0] === st.sid);
   const c = counters ?? { reviewed: saved?.[2] ?? 0, good: saved?.[3] ?? 0 };
   if (fresh.length && stat && end !== undefined) await flush(ctx, learner, st, end, stat, c);
-  await ctx.answerCallbackQuery({ text: stopped ? "Stopped — saved." : "Session complete" });
+  await ctx.answerCallbackQuery({ text: answer ?? (stopped ? "Stopped — saved." : "Session complete") });
   const m = summaryMessage(learner, scope, c.reviewed, c.good, stopped);
   await editOrIgnore(ctx, m.text, m.kb);
 }

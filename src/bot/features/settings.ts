@@ -9,6 +9,7 @@ import { loadLearner, saveLearner, type Learner } from "../learner";
 import { localMinuteOfDay, parseTimezone } from "../../srs/days";
 import { slotFor } from "../../store/schedule";
 import { esc } from "../render";
+import { editOrIgnore } from "./decks";
 import type { Settings } from "../../store/users";
 
 export const settingsFeature = new Composer<BotContext>();
@@ -97,13 +98,8 @@ export async function syncSchedule(ctx: Pick<BotContext, "stores" | "deps">, lea
 
 async function showSettings(ctx: BotContext, learner: Learner, note = "", edit = false) {
   const text = settingsText(learner, note);
-  if (edit) {
-    try {
-      await ctx.editMessageText(text, { parse_mode: "HTML", reply_markup: settingsKeyboard(learner) });
-    } catch (err) {
-      if (!(err instanceof Error && /not modified/.test(err.message))) throw err;
-    }
-  } else await ctx.reply(text, { parse_mode: "HTML", reply_markup: settingsKeyboard(learner) });
+  if (edit) await editOrIgnore(ctx, text, settingsKeyboard(learner));
+  else await ctx.reply(text, { parse_mode: "HTML", reply_markup: settingsKeyboard(learner) });
 }
 
 /** Parses `/settings <what> <value>` into a change or an error message. */
@@ -171,7 +167,10 @@ settingsFeature.command("daily", async (ctx) => {
   if (ctx.chat.type !== "private") return;
   const learner = await loadLearner(ctx);
   const arg = ctx.match.trim().toLowerCase();
-  const on = arg === "on" ? true : arg === "off" ? false : !learner.doc.settings.dailyOn;
+  // A bare /daily toggles; Telegram redelivering that same message must not toggle it back.
+  const redelivered = !arg && learner.doc.daily.toggled === ctx.msg.message_id;
+  const on = arg === "on" ? true : arg === "off" ? false : redelivered ? learner.doc.settings.dailyOn : !learner.doc.settings.dailyOn;
+  if (!arg) learner.doc.daily.toggled = ctx.msg.message_id;
   await applySettings(ctx, learner, { field: "dailyOn", value: on });
   const s = learner.doc.settings;
   const lines = on
