@@ -5,7 +5,7 @@
 import * as v from "valibot";
 import type { Deps } from "../deps";
 import { DeckSchema } from "../decks/schema";
-import { Kv } from "./kv";
+import { Kv, writeGap } from "./kv";
 
 export const draftKey = (uid: number) => `v1:draft:${uid}`;
 const TTL = 7 * 86_400;
@@ -32,9 +32,7 @@ export class DraftStore {
     return this.kv.getJson(draftKey(uid), DraftSchema);
   }
   async put(uid: number, d: DraftDoc) {
-    const since = this.deps.now() - d.at;
-    if (d.at && since < 1000) await this.deps.sleep(1000 - since);
-    d.at = this.deps.now();
+    d.at = await writeGap(this.deps, d.at);
     await this.kv.put(draftKey(uid), d, { expirationTtl: TTL });
   }
   delete(uid: number) {

@@ -60,6 +60,19 @@ export class Kv {
   }
 }
 
+/** KV allows one write per second per key: the least time between two writes of one value. */
+export const MIN_WRITE_GAP_MS = 1000;
+
+/**
+ * Waits until a value last written at `at` (ms, 0 = never) may be written again, then returns the
+ * time to record as its new `at`. Waiting costs wall time, not CPU.
+ */
+export async function writeGap(deps: Deps, at: number): Promise<number> {
+  const since = deps.now() - at;
+  if (at > 0 && since < MIN_WRITE_GAP_MS) await deps.sleep(MIN_WRITE_GAP_MS - since);
+  return deps.now();
+}
+
 /** The key without its identifying parts, for logs: `v1:user:123` → `v1:user`. */
 export function keyKind(key: string): string {
   return key.split(":").slice(0, 2).join(":");

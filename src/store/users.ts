@@ -7,11 +7,9 @@ import * as v from "valibot";
 import type { Deps } from "../deps";
 import { type PackedCard } from "../srs/card-state";
 import { emptyDay, type DayStat } from "../srs/session";
-import { Kv } from "./kv";
+import { Kv, MIN_WRITE_GAP_MS, writeGap } from "./kv";
 
 export const USER_VERSION = 1;
-/** Never two writes to one key within this many milliseconds (KV allows 1 write/s per key). */
-export const MIN_WRITE_GAP_MS = 1000;
 /** Daily figures are kept this many days (stats look back 30). */
 export const KEEP_DAYS = 62;
 /** Sessions whose applied-grade count is remembered (for redelivered and old buttons). */
@@ -183,10 +181,8 @@ export class UserStore {
    * write — waiting if needed, which costs wall time, not CPU.
    */
   async put(id: number, doc: UserDoc): Promise<void> {
-    const since = this.deps.now() - doc.at;
-    if (doc.at > 0 && since < MIN_WRITE_GAP_MS) await this.deps.sleep(MIN_WRITE_GAP_MS - since);
+    doc.at = await writeGap(this.deps, doc.at);
     doc.rev++;
-    doc.at = this.deps.now();
     await this.kv.put(userKey(id), doc);
   }
 
