@@ -180,11 +180,13 @@ describe("the daily cron", () => {
     let n = 0;
     h.tg.setFault((method) => (method === "sendPoll" && ++n % 37 === 0 ? { error_code: 429, retry_after: 2 } : undefined));
     const at = MIDNIGHT + 19 * 3600_000;
-    const listsBefore = h.kv.total.lists;
+    const before = { ...h.kv.total };
     await h.runCron(at);
-    expect(h.kv.total.lists - listsBefore).toBe(1);
+    expect(h.kv.total.lists - before.lists).toBe(1);
     expect(h.queue.sent).toBe(200);
     await h.drainQueue();
+    const run = { lists: h.kv.total.lists - before.lists, reads: h.kv.total.reads - before.reads, writes: h.kv.total.writes - before.writes };
+    console.log(`[kv] scheduled run, 200 learners (cron + queue): ${run.lists} list, ${run.reads} reads, ${run.writes} writes — ${(run.reads / 200).toFixed(2)} reads and ${(run.writes / 200).toFixed(2)} writes per learner`);
     for (const id of ids) expect(polls(h, id)).toBe(1);
     expect(h.queue.dead).toHaveLength(0);
     const rateLimited = h.tg.calls.filter((c) => c.method === "sendPoll" && !c.ok).length;
