@@ -9,7 +9,7 @@ import type { Services } from "../services";
 import type { Job } from "./types";
 import { readLearner, saveLearner, type Learner } from "../bot/learner";
 import { startQuiz } from "../quiz/service";
-import { slotAt, slotFor } from "../store/schedule";
+import { slotAt, slotFor, syncSlot } from "../store/schedule";
 import { localMinuteOfDay } from "../srs/days";
 import { classify, isBudget, RateLimited } from "./telegram-errors";
 import { limitCalls, pauseSending } from "./pacing";
@@ -76,25 +76,23 @@ export async function dailyFor(svc: Services, uid: number, slot: string): Promis
     return "stray";
   }
   if (!doc.settings.dailyOn || doc.blocked) {
-    await svc.stores.schedule.move(uid, slot, undefined);
+    await syncSlot(svc.stores.schedule, uid, doc, svc.deps.now(), slot); // leaves the index
     return "off";
   }
   const today = learner.today;
   if (doc.daily.lastSent === today) return "already";
   const now = svc.deps.now();
-  const expected = slotFor(doc.settings.dailyAt, doc.tz, now);
-  if (expected !== slot) {
+  if (slotFor(doc.settings.dailyAt, doc.tz, now) !== slot) {
     // Daylight saving moved the learner's slot (or the index is stale): fix the index; send now
     // only if their quiz time has already passed today, so nobody misses a day.
-    await svc.stores.schedule.move(uid, slot, expected);
-    doc.daily.slot = expected;
+    await syncSlot(svc.stores.schedule, uid, doc, now, slot);
     if (localMinuteOfDay(now, doc.tz) < doc.settings.dailyAt) {
       await saveLearner(svc, learner);
       return "moved";
     }
   }
   if (doc.quiz && doc.quiz.day === today) return "busy";
-  const chat = doc.chat ?? uid;
+  const chat = uid; // a private chat's id is the user's id
   try {
     delete doc.quiz;
     const r = await startQuiz(svc, learner, chat, -1, { daily: true });
@@ -121,8 +119,7 @@ export async function handleSendError(svc: Services, learner: Learner, err: unkn
   if (fault.kind === "rate") throw new RateLimited(fault.retryAfter);
   if (fault.kind === "blocked") {
     learner.doc.blocked = true;
-    await svc.stores.schedule.move(learner.id, learner.doc.daily.slot, undefined);
-    delete learner.doc.daily.slot;
+    await syncSlot(svc.stores.schedule, learner.id, learner.doc, svc.deps.now());
     delete learner.doc.quiz;
     await saveLearner(svc, learner);
     return "blocked";

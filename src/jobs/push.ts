@@ -8,6 +8,7 @@ import * as v from "valibot";
 import type { Services } from "../services";
 import type { FanoutOp, RunDoc } from "./fanout";
 import { readLearner, saveLearner } from "../bot/learner";
+import { syncSlot } from "../store/schedule";
 import { classify, isBudget, RateLimited } from "./telegram-errors";
 import { cb } from "../bot/callback-data";
 import { esc, plural } from "../bot/render";
@@ -49,14 +50,11 @@ export const pushOp: FanoutOp<PushResult, PushResult> = {
         r[doc.blocked ? "blocked" : "failed"]++;
         continue;
       }
-      const i = learner.tableIndex(deck.deck.id);
-      if (i >= 0) doc.decks[i]!.sub = true;
-      doc.pushes = [...(doc.pushes ?? []), run.id].slice(-KEEP_PUSHES);
       const text =
         `📣 <b>${esc(run.by ?? "Your lecturer")}</b> shared a deck with <b>${esc(run.className ?? "your class")}</b>:\n` +
         `📚 <b>${esc(deck.deck.title)}</b> — ${plural(deck.cardIds.length, "card")}\n\nYou are subscribed; your first cards are ready.`;
       try {
-        await svc.api.sendMessage(doc.chat ?? uid, text, {
+        await svc.api.sendMessage(uid, text, {
           parse_mode: "HTML",
           reply_markup: new InlineKeyboard().text("▶️ Start reviewing", cb.deck("R", deck.deck.id)).text("🧩 Quiz", cb.deck("Q", deck.deck.id)),
         });
@@ -65,11 +63,9 @@ export const pushOp: FanoutOp<PushResult, PushResult> = {
         const fault = classify(err);
         if (fault.kind === "rate") throw new RateLimited(fault.retryAfter);
         if (fault.kind === "blocked") {
-          const fresh = await readLearner(svc, uid);
-          fresh.doc.blocked = true;
-          if (fresh.doc.daily.slot) await svc.stores.schedule.move(uid, fresh.doc.daily.slot, undefined);
-          delete fresh.doc.daily.slot;
-          await saveLearner(svc, fresh);
+          doc.blocked = true;
+          await syncSlot(svc.stores.schedule, uid, doc, svc.deps.now()); // no daily quiz any more
+          await saveLearner(svc, learner);
           r.blocked++;
         } else {
           svc.deps.log({ t: "push", problem: fault.message });
@@ -77,6 +73,10 @@ export const pushOp: FanoutOp<PushResult, PushResult> = {
         }
         continue;
       }
+      // Notified: the subscription and the run id are saved together, so a retried chunk skips them.
+      const i = learner.tableIndex(deck.deck.id);
+      if (i >= 0) doc.decks[i]!.sub = true;
+      doc.pushes = [...(doc.pushes ?? []), run.id].slice(-KEEP_PUSHES);
       await saveLearner(svc, learner);
       r.notified++;
     }

@@ -8,6 +8,7 @@
 import type { Deps } from "../deps";
 import { offsetMinutes } from "../srs/days";
 import { Kv } from "./kv";
+import type { UserDoc } from "./users";
 
 export const SLOT_MINUTES = 15;
 
@@ -29,6 +30,18 @@ export function slotFor(localMinute: number, tz: string, ms: number): string {
 export function slotAt(ms: number): string {
   const d = new Date(ms);
   return slotName(d.getUTCHours() * 60 + d.getUTCMinutes());
+}
+
+/**
+ * Puts a learner in the daily-quiz slot their settings call for — none when the daily quiz is off
+ * or they blocked the bot — moving the index key from `from` (default: the slot the record names)
+ * and updating the record in memory. Writes only when the slot changes.
+ */
+export async function syncSlot(index: ScheduleIndex, uid: number, doc: UserDoc, now: number, from = doc.daily.slot): Promise<void> {
+  const want = doc.settings.dailyOn && !doc.blocked ? slotFor(doc.settings.dailyAt, doc.tz, now) : undefined;
+  if (want !== from) await index.move(uid, from, want);
+  if (want) doc.daily.slot = want;
+  else delete doc.daily.slot;
 }
 
 export class ScheduleIndex {

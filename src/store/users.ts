@@ -124,8 +124,6 @@ export const UserSchema = v.object({
   gpolls: v.optional(v.array(v.string())),
   /** Set when Telegram answered 403: the learner blocked the bot. Cleared on their next message. */
   blocked: v.optional(v.boolean()),
-  /** Private chat with the bot (= user id once they have written to it). */
-  chat: v.optional(int),
 });
 export type UserDoc = v.InferOutput<typeof UserSchema>;
 

@@ -77,7 +77,6 @@ classesFeature.command("newclass", async (ctx) => {
   const doc: ClassDoc = { v: 1, code, name, owner: learner.id, created: ctx.deps.now(), decks: [] };
   await ctx.stores.classes.put(doc);
   owns.classes.push({ code, name });
-  learner.doc.chat ??= ctx.chat.id;
   await saveLearner(ctx, learner);
   await ctx.reply(
     [
@@ -225,7 +224,6 @@ async function join(ctx: BotContext, code: string): Promise<void> {
       titles.push(d.deck.title);
     }
   }
-  learner.doc.chat ??= ctx.chat!.id;
   await saveLearner(ctx, learner);
   const lines = [`🎓 You joined <b>${esc(doc.name)}</b>.`];
   if (titles.length) lines.push(`You are subscribed to its decks: ${titles.map(esc).join(", ")}.`);

@@ -134,7 +134,6 @@ decksFeature.callbackQuery(DECK_CALLBACK, async (ctx, next) => {
       const i = learner.tableIndex(d.deck.id);
       if (i < 0) return ctx.answerCallbackQuery({ text: "You have too many decks; unsubscribe from one first.", show_alert: true });
       learner.doc.decks[i]!.sub = want;
-      learner.doc.chat ??= ctx.chat?.type === "private" ? ctx.chat.id : undefined;
       await saveLearner(ctx, learner);
       await ctx.answerCallbackQuery({ text: want ? `Subscribed to ${d.deck.title}` : `Unsubscribed from ${d.deck.title}` });
     }

@@ -88,7 +88,6 @@ lecturerFeature.command("start", async (ctx, next) => {
     return;
   }
   learner.doc.role = "lecturer";
-  learner.doc.chat ??= ctx.chat.id;
   await saveLearner(ctx, learner);
   await ctx.reply("🎓 You are now a lecturer. Send a deck file to upload it, or /newclass <name> to create a class. /help lists everything.");
 });

@@ -48,7 +48,6 @@ export async function runQuizCommand(ctx: BotContext, deckId: string, restart = 
     return;
   }
   const subscribedBefore = learner.subscribed().length;
-  learner.doc.chat ??= ctx.chat.id;
   delete learner.doc.quiz;
   const r = await startQuiz(ctx, learner, ctx.chat.id, scope, opts.from === undefined ? {} : { from: opts.from });
   if (r.status === "empty") {

@@ -181,7 +181,6 @@ export async function startReview(ctx: BotContext, deckId: string | "*"): Promis
     }
     if (!learner.doc.decks[index]!.sub) {
       learner.doc.decks[index]!.sub = true;
-      learner.doc.chat ??= ctx.chat.id;
       await saveLearner(ctx, learner);
       note = `Subscribed you to <b>${esc(d.deck.title)}</b>.\n\n`;
     }

@@ -7,7 +7,7 @@ import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext } from "../context";
 import { loadLearner, saveLearner, type Learner } from "../learner";
 import { localMinuteOfDay, parseTimezone } from "../../srs/days";
-import { slotFor } from "../../store/schedule";
+import { syncSlot } from "../../store/schedule";
 import { esc } from "../render";
 import { editOrIgnore } from "./decks";
 import type { Settings } from "../../store/users";
@@ -80,20 +80,8 @@ export async function applySettings(ctx: BotContext, learner: Learner, change: C
   if (change.field === "tz") doc.tz = change.value;
   else if (change.field === "dailyOn") doc.settings.dailyOn = change.value;
   else doc.settings[change.field] = change.value;
-  await syncSchedule(ctx, learner);
-  doc.chat ??= learner.id;
+  await syncSlot(ctx.stores.schedule, learner.id, doc, ctx.deps.now());
   await saveLearner(ctx, learner);
-}
-
-/** Puts the learner in the right daily-quiz slot (or none) — only writes when it changes. */
-export async function syncSchedule(ctx: Pick<BotContext, "stores" | "deps">, learner: Learner): Promise<void> {
-  const doc = learner.doc;
-  const want = doc.settings.dailyOn && !doc.blocked ? slotFor(doc.settings.dailyAt, doc.tz, ctx.deps.now()) : undefined;
-  if (want !== doc.daily.slot) {
-    await ctx.stores.schedule.move(learner.id, doc.daily.slot, want);
-    if (want) doc.daily.slot = want;
-    else delete doc.daily.slot;
-  }
 }
 
 async function showSettings(ctx: BotContext, learner: Learner, note = "", edit = false) {
