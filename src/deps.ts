@@ -24,6 +24,13 @@ export const defaultDeps: Deps = {
   sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
 };
 
+/** `n` random characters of [0-9a-z] (session and quiz ids; not for secrets). */
+export function randomId(deps: Pick<Deps, "randomBytes">, n: number): string {
+  let s = "";
+  for (const b of deps.randomBytes(n)) s += (b % 36).toString(36);
+  return s;
+}
+
 export function withDefaults(partial: Partial<Deps> = {}): Deps {
   return { ...defaultDeps, ...partial };
 }

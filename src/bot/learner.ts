@@ -9,7 +9,7 @@ import { localDay } from "../srs/days";
 import { packCard, packedValid, unpackCard, type CardState } from "../srs/card-state";
 import { applyGrade, type DayStat, type DeckView } from "../srs/session";
 import type { Grade } from "../srs/sm2";
-import type { LoadedDeck } from "../decks/registry";
+import type { DeckRegistry, LoadedDeck } from "../decks/registry";
 import { MAX_DECKS } from "./review-state";
 
 export class Learner {
@@ -79,6 +79,16 @@ export class Learner {
     m.set(cardId, s);
   }
 
+  /** Forgets a card's state: it is new again. */
+  deleteState(deckId: string, cardId: string): void {
+    const cards = this.doc.progress[deckId];
+    if (cards) {
+      delete cards[cardId];
+      if (Object.keys(cards).length === 0) delete this.doc.progress[deckId];
+    }
+    this.memo.get(deckId)?.set(cardId, undefined);
+  }
+
   view(deck: LoadedDeck, eligible?: (i: number) => boolean): DeckView {
     const id = deck.deck.id;
     const v: DeckView = {
@@ -112,6 +122,34 @@ export class Learner {
   get malformedCards(): number {
     return this.badCards;
   }
+}
+
+export interface ScopeDeck {
+  /** Deck-table index (the short reference in callback data). */
+  table: number;
+  deck: LoadedDeck;
+  /** Kept only for unsaved grades that name it (unsubscribed meanwhile): offers no cards. */
+  carried?: boolean;
+}
+
+/**
+ * The decks of a scope — one deck-table index, or every subscribed deck (-1) plus the `carried`
+ * table indexes — loaded through the registry (bundled: no I/O). Decks that no longer exist are left
+ * out; null when `index` names no deck of the learner's table.
+ */
+export async function scopeDecks(registry: DeckRegistry, learner: Learner, index: number, carried: readonly number[] = []): Promise<ScopeDeck[] | null> {
+  const own: [number, string][] = index < 0 ? learner.subscribed() : learner.deckIdAt(index) !== undefined ? [[index, learner.deckIdAt(index)!]] : [];
+  if (index >= 0 && own.length === 0) return null;
+  const extra: [number, string][] = [];
+  if (index < 0) {
+    for (const t of new Set(carried)) {
+      const id = learner.deckIdAt(t);
+      if (id !== undefined && !own.some(([i]) => i === t)) extra.push([t, id]);
+    }
+  }
+  const all = [...own, ...extra];
+  const loaded = await registry.getMany(all.map(([, id]) => id));
+  return all.flatMap(([table, id], k) => (loaded.has(id) ? [{ table, deck: loaded.get(id)!, ...(k >= own.length ? { carried: true } : {}) }] : []));
 }
 
 /** What the learner code needs from its surroundings (a bot update, a cron run, a queue job). */

@@ -8,11 +8,11 @@
  */
 import { InlineKeyboard, type Api } from "grammy";
 import type { PollAnswer } from "grammy/types";
-import type { Deps } from "../deps";
-import type { DeckRegistry, LoadedDeck } from "../decks/registry";
+import { randomId, type Deps } from "../deps";
+import type { DeckRegistry } from "../decks/registry";
 import type { UserStore, QuizState } from "../store/users";
 import { currentStreak } from "../store/users";
-import { readLearner, saveLearner, type Learner } from "../bot/learner";
+import { readLearner, saveLearner, scopeDecks, type Learner } from "../bot/learner";
 import { buildPoll } from "./poll";
 import { selectQuiz } from "./select";
 import { outlook } from "../srs/session";
@@ -30,18 +30,6 @@ export interface QuizIO {
 export const QUIZ_TTL_DAYS = 1;
 
 export type StartResult = { status: "sent"; questions: number } | { status: "empty" } | { status: "no-decks" };
-
-async function scopeDecks(io: QuizIO, learner: Learner, scope: number): Promise<{ table: number; deck: LoadedDeck }[]> {
-  const table: [number, string][] = scope < 0 ? learner.subscribed() : learner.deckIdAt(scope) ? [[scope, learner.deckIdAt(scope)!]] : [];
-  const loaded = await io.decks.getMany(table.map(([, id]) => id));
-  return table.flatMap(([t, id]) => (loaded.has(id) ? [{ table: t, deck: loaded.get(id)! }] : []));
-}
-
-function quizId(io: QuizIO): string {
-  let s = "";
-  for (const b of io.deps.randomBytes(6)) s += (b % 36).toString(36);
-  return s;
-}
 
 /** Sends question `i` of the quiz as a poll and records its poll id. */
 async function sendQuestion(io: QuizIO, learner: Learner, quiz: QuizState, i: number): Promise<void> {
@@ -68,7 +56,7 @@ async function sendQuestion(io: QuizIO, learner: Learner, quiz: QuizState, i: nu
  * Writes the learner's record once (the quiz with its first poll id).
  */
 export async function startQuiz(io: QuizIO, learner: Learner, chat: number, scope: number, opts: { daily?: boolean; from?: number } = {}): Promise<StartResult> {
-  const decks = await scopeDecks(io, learner, scope);
+  const decks = (await scopeDecks(io.decks, learner, scope)) ?? [];
   if (decks.length === 0) return { status: "no-decks" };
   const today = learner.today;
   const picks = selectQuiz(
@@ -78,7 +66,7 @@ export async function startQuiz(io: QuizIO, learner: Learner, chat: number, scop
   );
   if (picks.length === 0) return { status: "empty" };
   const quiz: QuizState = {
-    id: quizId(io), day: today, chat, scope, started: io.deps.now(),
+    id: randomId(io.deps, 6), day: today, chat, scope, started: io.deps.now(),
     qs: picks.map((p) => ({ d: decks[p.deck]!.table, c: decks[p.deck]!.deck.cardIds[p.card]!, ok: 0 })),
   };
   if (opts.daily) quiz.daily = true;
@@ -137,7 +125,7 @@ async function sendSummary(io: QuizIO, learner: Learner, quiz: QuizState): Promi
   const right = quiz.qs.filter((q) => q.g === 4).length;
   const today = learner.today;
   const streak = currentStreak(learner.doc, today);
-  const decks = await scopeDecks(io, learner, -1);
+  const decks = (await scopeDecks(io.decks, learner, -1)) ?? [];
   const o = outlook(decks.map((d) => learner.view(d.deck)), today);
   const verdict = right === quiz.qs.length ? "Perfect! 🎯" : right >= quiz.qs.length / 2 ? "Well done." : "Keep going — the ones you missed come back soon.";
   const lines = [

@@ -64,25 +64,25 @@ quizFeature.command("quiz", async (ctx, next) => {
   await runQuizCommand(ctx, arg || "*", false, { from: ctx.msg.message_id });
 });
 
+/**
+ * A quiz button (Q:<deck>, or "start over"). The running quiz remembers the message whose button
+ * started it, so a redelivered press or a double tap starts nothing more and says so.
+ */
+async function quizButton(ctx: BotContext, deckId: string, restart: boolean, already: string) {
+  const from = ctx.callbackQuery?.message?.message_id;
+  const learner = await loadLearner(ctx);
+  if (from !== undefined && learner.doc.quiz?.from === from) return ctx.answerCallbackQuery({ text: already });
+  await ctx.answerCallbackQuery();
+  await runQuizCommand(ctx, deckId, restart, { learner, ...(from === undefined ? {} : { from }) });
+}
+
 quizFeature.callbackQuery(/^Q:/, async (ctx) => {
   const parsed = unpackDeck(ctx.callbackQuery.data);
   if (!parsed) return ctx.answerCallbackQuery({ text: "That button is not valid." });
-  const from = ctx.callbackQuery.message?.message_id;
-  const learner = await loadLearner(ctx);
-  // This button already started the running quiz: a redelivered press (or a double tap) starts nothing more.
-  if (from !== undefined && learner.doc.quiz?.from === from) return ctx.answerCallbackQuery({ text: "Your quiz is running — answer its poll ✓" });
-  await ctx.answerCallbackQuery();
-  await runQuizCommand(ctx, parsed.id, false, { learner, ...(from === undefined ? {} : { from }) });
+  await quizButton(ctx, parsed.id, false, "Your quiz is running — answer its poll ✓");
 });
 
-quizFeature.callbackQuery(RESTART, async (ctx) => {
-  const offer = ctx.callbackQuery.message?.message_id;
-  const learner = await loadLearner(ctx);
-  // This offer already started the running quiz: a redelivered press (or a double tap) starts nothing more.
-  if (offer !== undefined && learner.doc.quiz?.from === offer) return ctx.answerCallbackQuery({ text: "Already started ✓" });
-  await ctx.answerCallbackQuery();
-  await runQuizCommand(ctx, "*", true, { learner, ...(offer === undefined ? {} : { from: offer }) });
-});
+quizFeature.callbackQuery(RESTART, (ctx) => quizButton(ctx, "*", true, "Already started ✓"));
 
 quizFeature.command("start", async (ctx, next) => {
   if (ctx.startPayload?.kind !== "quiz") return next();

@@ -10,8 +10,9 @@
  */
 import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext } from "../context";
+import { randomId } from "../../deps";
 import { cb, unpackDeck } from "../callback-data";
-import { loadLearner, saveLearner, type Learner } from "../learner";
+import { loadLearner, saveLearner, scopeDecks, type Learner, type ScopeDeck } from "../learner";
 import { backHtml, frontHtml, sourceHtml } from "../cards";
 import { editOrIgnore } from "./decks";
 import { cut, esc, plural } from "../render";
@@ -35,27 +36,13 @@ const EXTRA_NEW = 5;
 /** The decks a session covers, by deck-table index. */
 interface Scope {
   index: number; // -1 = all subscribed
-  /** `carried`: unsubscribed during the session; only its unsaved grades count, it offers no cards. */
-  decks: { table: number; deck: LoadedDeck; carried?: boolean }[];
+  decks: ScopeDeck[];
 }
 
 async function loadScope(ctx: BotContext, learner: Learner, index: number, carried: readonly number[] = []): Promise<Scope | null> {
-  const tableIds: [number, string][] =
-    index < 0 ? learner.subscribed() : learner.deckIdAt(index) !== undefined ? [[index, learner.deckIdAt(index)!]] : [];
-  if (index >= 0 && tableIds.length === 0) return null;
   // An all-decks session keeps the decks its unsaved grades name, even if unsubscribed meanwhile.
-  const extra: [number, string][] = [];
-  if (index < 0) {
-    for (const t of new Set(carried)) {
-      const id = learner.deckIdAt(t);
-      if (id !== undefined && !tableIds.some(([i]) => i === t)) extra.push([t, id]);
-    }
-  }
-  const loaded = await ctx.decks.getMany([...tableIds, ...extra].map(([, id]) => id));
-  const decks = [...tableIds, ...extra].flatMap(([table, id], k) =>
-    loaded.has(id) ? [{ table, deck: loaded.get(id)!, ...(k >= tableIds.length ? { carried: true } : {}) }] : [],
-  );
-  return { index, decks };
+  const decks = await scopeDecks(ctx.decks, learner, index, carried);
+  return decks ? { index, decks } : null;
 }
 
 function views(learner: Learner, scope: Scope): DeckView[] {
@@ -72,13 +59,6 @@ function interval(days: number): string {
   if (days < 100) return `${days}d`;
   if (days < 365) return `${Math.round(days / 30)}mo`;
   return `${(days / 365).toFixed(1)}y`;
-}
-
-function sid(ctx: BotContext): string {
-  const bytes = ctx.deps.randomBytes(4);
-  let s = "";
-  for (const b of bytes) s += (b % 36).toString(36);
-  return s;
 }
 
 // ---- rendering -----------------------------------------------------------------------------
@@ -201,7 +181,7 @@ export async function startReview(ctx: BotContext, deckId: string | "*"): Promis
     await ctx.reply(note + m.text, { parse_mode: "HTML", reply_markup: m.kb });
     return;
   }
-  const st: ReviewState = { kind: "a", sid: sid(ctx), day, scope: index, base: 0, log: [] };
+  const st: ReviewState = { kind: "a", sid: randomId(ctx.deps, 4), day, scope: index, base: 0, log: [] };
   const m = frontMessage(learner, scope, pick, st, stat);
   if (note) await ctx.reply(note.trim(), { parse_mode: "HTML" });
   await ctx.reply(m.text, { parse_mode: "HTML", reply_markup: m.kb });
@@ -319,7 +299,7 @@ reviewFeature.callbackQuery(REVIEW_CALLBACK, async (ctx) => {
     return;
   }
 
-  if (st.kind === "x") return finish(ctx, learner, scope, { ...st }, fresh, true, stat, counters, end);
+  if (st.kind === "x") return finish(ctx, learner, scope, st, fresh, true, stat, counters, end);
   // The buttons count a session's grades in two base-36 digits: a session this long ends here.
   if (end >= MAX_SESSION) return finish(ctx, learner, scope, st, fresh, false, stat, counters, end);
 
@@ -338,7 +318,7 @@ reviewFeature.callbackQuery(REVIEW_CALLBACK, async (ctx) => {
   // A grade.
   const next = pickNext(views(learner, scope), st.day, stat, limits(learner, stat));
   if (!next) return finish(ctx, learner, scope, st, fresh, false, stat, counters, end, resaved ? "Already recorded ✓" : undefined);
-  let carry: ReviewState = { ...st, kind: "a", log: st.log.slice(Math.max(0, applied - st.base)), base: Math.max(st.base, applied) };
+  let carry: ReviewState = { ...st, kind: "a", log: fresh, base: Math.max(st.base, applied) };
   const mustFlush = carry.log.length > MAX_LOG;
   if (carry.log.length >= FLUSH_AT && (mustFlush || ctx.users.canWriteNow(learner.doc))) {
     await flush(ctx, learner, st, end, stat, counters);
@@ -359,13 +339,12 @@ async function flush(ctx: BotContext, learner: Learner, st: ReviewState, end: nu
   await saveLearner(ctx, learner);
 }
 
+/** Ends the session: saves what it still carries and shows the summary. */
 async function finish(
   ctx: BotContext, learner: Learner, scope: Scope, st: ReviewState, fresh: Entry[], stopped: boolean,
-  stat?: DayStat, counters?: { reviewed: number; good: number }, end?: number, answer?: string,
+  stat: DayStat, c: { reviewed: number; good: number }, end: number, answer?: string,
 ) {
-  const saved = learner.doc.sessions.find((s) => s[0] === st.sid);
-  const c = counters ?? { reviewed: saved?.[2] ?? 0, good: saved?.[3] ?? 0 };
-  if (fresh.length && stat && end !== undefined) await flush(ctx, learner, st, end, stat, c);
+  if (fresh.length) await flush(ctx, learner, st, end, stat, c);
   await ctx.answerCallbackQuery({ text: answer ?? (stopped ? "Stopped — saved." : "Session complete") });
   const m = summaryMessage(learner, scope, c.reviewed, c.good, stopped);
   await editOrIgnore(ctx, m.text, m.kb);

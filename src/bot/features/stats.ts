@@ -9,7 +9,7 @@
  */
 import { Composer, InlineKeyboard, InputFile } from "grammy";
 import type { BotContext } from "../context";
-import { Learner, loadLearner, saveLearner } from "../learner";
+import { Learner, loadLearner, saveLearner, scopeDecks } from "../learner";
 import { editOrIgnore } from "./decks";
 import { esc, plural } from "../render";
 import { isLeech } from "../../srs/card-state";
@@ -34,15 +34,13 @@ const PRIVATE_ONLY = "That is between you and me — send it in our private chat
 
 /** The subscribed decks (bundled: no read; uploaded: through the registry) as /stats shows them. */
 async function statsInput(ctx: BotContext, learner: Learner): Promise<StatsInput> {
-  const subscribed = learner.subscribed();
-  const loaded = await ctx.decks.getMany(subscribed.map(([, id]) => id));
-  const decks: TableDeck[] = subscribed.flatMap(([table, id]) => (loaded.has(id) ? [{ table, deck: loaded.get(id)! }] : []));
+  const decks: TableDeck[] = (await scopeDecks(ctx.decks, learner, -1)) ?? [];
   return {
     doc: learner.doc,
     today: learner.today,
     decks,
     state: (deckId, cardId) => learner.state(deckId, cardId),
-    missing: subscribed.length - decks.length,
+    missing: learner.subscribed().length - decks.length,
   };
 }
 
@@ -111,9 +109,7 @@ async function applyCardAction(ctx: BotContext, learner: Learner, a: CardAction)
   if (a.op === "r") {
     if (!s) return { text: "Already reset — the card is new again.", render: true };
     if (!isLeech(s)) return { text: "That card is not a leech (any more) — nothing changed.", render: true };
-    const cards = learner.doc.progress[deckId]!;
-    delete cards[cardId];
-    if (Object.keys(cards).length === 0) delete learner.doc.progress[deckId];
+    learner.deleteState(deckId, cardId);
     await saveLearner(ctx, learner);
     return { text: "Reset: the card is new again and comes back with your new cards.", render: true };
   }
