@@ -24,6 +24,11 @@ export interface Env {
 
 export const DEFAULT_API_ROOT = "https://api.telegram.org";
 
+/** True when `id` is listed in ADMIN_USER_IDS. */
+export function isAdmin(env: Env, id: number): boolean {
+  return (env.ADMIN_USER_IDS ?? "").split(",").some((s) => s.trim() === String(id));
+}
+
 export const DEFAULT_DRAFT_MAX_WORDS = 1000;
 
 export function draftMaxWords(env: Env): number {

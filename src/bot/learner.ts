@@ -5,6 +5,7 @@
 import type { BotContext } from "./context";
 import { newUser, readDay, writeDay, type UserDoc, type UserStore } from "../store/users";
 import type { Deps } from "../deps";
+import { isAdmin, type Env } from "../env";
 import { localDay } from "../srs/days";
 import { packCard, packedValid, unpackCard, type CardState } from "../srs/card-state";
 import { applyGrade, type DayStat, type DeckView } from "../srs/session";
@@ -150,6 +151,11 @@ export async function scopeDecks(registry: DeckRegistry, learner: Learner, index
   const all = [...own, ...extra];
   const loaded = await registry.getMany(all.map(([, id]) => id));
   return all.flatMap(([table, id], k) => (loaded.has(id) ? [{ table, deck: loaded.get(id)!, ...(k >= own.length ? { carried: true } : {}) }] : []));
+}
+
+/** A lecturer: an administrator (ADMIN_USER_IDS), or given the role — read from storage each time. */
+export function isLecturer(env: Env, learner: Learner): boolean {
+  return isAdmin(env, learner.id) || learner.doc.role === "lecturer";
 }
 
 /** What the learner code needs from its surroundings (a bot update, a cron run, a queue job). */

@@ -13,13 +13,13 @@ import { countWords, draftMaxWords, type Env } from "../env";
 import type { Deps } from "../deps";
 import type { Deck } from "../decks/schema";
 import { createServices, type Services } from "../services";
-import { readLearner } from "../bot/learner";
+import { isLecturer, readLearner, type Learner } from "../bot/learner";
 import { ingestUpload } from "../decks/ingest";
 import { UPLOAD_LIMITS } from "../decks/parsers";
 import { draftDeck, DraftError, formatFor, type DraftOptions } from "../draft";
 
 export function createApi(deps: Deps, decks: readonly Deck[]) {
-  const api = new Hono<{ Bindings: Env; Variables: { svc: Services; uid: number } }>();
+  const api = new Hono<{ Bindings: Env; Variables: { svc: Services; owner: Learner } }>();
 
   api.use("*", async (c, next) => {
     const svc = createServices(c.env, deps, decks);
@@ -29,16 +29,14 @@ export function createApi(deps: Deps, decks: readonly Deck[]) {
     const uid = await svc.stores.lecturers.tokenOwner(m[1]!);
     if (uid === null) return c.json({ ok: false, error: "invalid or revoked token" }, 401);
     const learner = await readLearner(svc, uid);
-    const admins = (c.env.ADMIN_USER_IDS ?? "").split(",").map((s) => s.trim());
-    if (learner.doc.role !== "lecturer" && !admins.includes(String(uid))) return c.json({ ok: false, error: "this token's owner is no longer a lecturer" }, 403);
+    if (!isLecturer(c.env, learner)) return c.json({ ok: false, error: "this token's owner is no longer a lecturer" }, 403);
     c.set("svc", svc);
-    c.set("uid", uid);
+    c.set("owner", learner); // read once per request: the handlers use this record
     await next();
   });
 
   api.get("/decks", async (c) => {
-    const learner = await readLearner(c.get("svc"), c.get("uid"));
-    return c.json({ ok: true, decks: learner.doc.owns?.decks ?? [] });
+    return c.json({ ok: true, decks: c.get("owner").doc.owns?.decks ?? [] });
   });
 
   api.post("/decks", async (c) => {
@@ -58,12 +56,11 @@ export function createApi(deps: Deps, decks: readonly Deck[]) {
       bytes = new Uint8Array(await c.req.arrayBuffer());
     }
     if (bytes.length === 0) return c.json({ ok: false, problems: [{ message: "empty body: send the deck file as the request body (curl --data-binary @file)" }] }, 400);
-    const owner = await readLearner(svc, c.get("uid"));
     const opts: { deckId?: string; title?: string } = {};
     const id = c.req.query("id"), title = c.req.query("title");
     if (id) opts.deckId = id;
     if (title) opts.title = title;
-    const out = await ingestUpload(svc, owner, name || "deck.txt", bytes, opts);
+    const out = await ingestUpload(svc, c.get("owner"), name || "deck.txt", bytes, opts);
     return c.json(out.json, out.status as 200);
   });
 

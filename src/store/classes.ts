@@ -11,6 +11,7 @@
 import * as v from "valibot";
 import type { Deps } from "../deps";
 import { Kv } from "./kv";
+import { base64url } from "./lecturers";
 
 export const classKey = (code: string) => `v1:class:${code}`;
 export const memberKey = (code: string, uid: number) => `v1:member:${code}:${uid}`;
@@ -37,17 +38,9 @@ export const MemberSchema = v.object({
 });
 export type MemberDoc = v.InferOutput<typeof MemberSchema>;
 
-const B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
 /** 12 base64url characters from 9 random bytes: 72 bits. */
 export function newClassCode(deps: Deps): string {
-  const b = deps.randomBytes(9);
-  let out = "";
-  for (let i = 0; i < 9; i += 3) {
-    const n = (b[i]! << 16) | (b[i + 1]! << 8) | b[i + 2]!;
-    out += B64URL[(n >> 18) & 63]! + B64URL[(n >> 12) & 63]! + B64URL[(n >> 6) & 63]! + B64URL[n & 63]!;
-  }
-  return out;
+  return base64url(deps.randomBytes(9));
 }
 
 export class ClassStore {

@@ -7,8 +7,7 @@
 import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext } from "../context";
 import type { PollAnswer } from "grammy/types";
-import { loadLearner, saveLearner, type Learner } from "../learner";
-import { isLecturer } from "./lecturer";
+import { isLecturer, loadLearner, saveLearner, type Learner } from "../learner";
 import { buildPoll, shuffle } from "../../quiz/poll";
 import type { GroupQuiz } from "../../store/group-quiz";
 import { cut, esc, plural } from "../render";
@@ -62,7 +61,7 @@ async function closeCurrent(ctx: BotContext, q: GroupQuiz): Promise<void> {
 
 async function guardLecturer(ctx: BotContext): Promise<boolean> {
   const learner = await loadLearner(ctx);
-  if (isLecturer(ctx, learner)) return true;
+  if (isLecturer(ctx.env, learner)) return true;
   const text = "Only a lecturer can run a group quiz.";
   if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text, show_alert: true });
   else {

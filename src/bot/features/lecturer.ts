@@ -5,22 +5,19 @@
  */
 import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext } from "../context";
-import { loadLearner, readLearner, saveLearner, type Learner } from "../learner";
-import { isAdmin } from "./start";
+import { isLecturer, loadLearner, readLearner, saveLearner, type Learner } from "../learner";
+import { isAdmin } from "../../env";
 import { ingestUpload } from "../../decks/ingest";
 import { UPLOAD_LIMITS } from "../../decks/parsers";
 import { esc, plural } from "../render";
 
 export const lecturerFeature = new Composer<BotContext>();
 
-export function isLecturer(ctx: BotContext, learner: Learner): boolean {
-  return isAdmin(ctx, learner.id) || learner.doc.role === "lecturer";
-}
 
 /** Loads the sender and checks the lecturer role (from storage); tells a non-lecturer why not. */
 export async function requireLecturer(ctx: BotContext): Promise<Learner | null> {
   const learner = await loadLearner(ctx);
-  if (isLecturer(ctx, learner)) return learner;
+  if (isLecturer(ctx.env, learner)) return learner;
   const text = "That is for lecturers. If you teach a class, ask an administrator of this bot to make you a lecturer.";
   if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text, show_alert: true });
   else await ctx.reply(text);
@@ -32,7 +29,7 @@ export async function requireLecturer(ctx: BotContext): Promise<Learner | null> 
 lecturerFeature.command("lecturer", async (ctx) => {
   ctx.trace.feature = "lecturer";
   const me = ctx.from!.id;
-  if (!isAdmin(ctx, me)) {
+  if (!isAdmin(ctx.env, me)) {
     await ctx.reply("Only administrators can appoint lecturers.");
     return;
   }
@@ -113,7 +110,7 @@ lecturerFeature.on("message:document", async (ctx, next) => {
   const caption = ctx.message.caption ?? "";
   if (/^\/draft\b/.test(caption)) return next(); // the drafter takes documents captioned /draft
   const learner = await loadLearner(ctx);
-  if (!isLecturer(ctx, learner)) {
+  if (!isLecturer(ctx.env, learner)) {
     await ctx.reply("Only lecturers can upload decks. If you teach a class, ask an administrator of this bot to make you a lecturer.");
     return;
   }

@@ -2,6 +2,7 @@
 import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext } from "../context";
 import { cb } from "../callback-data";
+import { isAdmin } from "../../env";
 import { esc } from "../render";
 
 export const startFeature = new Composer<BotContext>();
@@ -109,18 +110,11 @@ startFeature.callbackQuery("h", async (ctx) => {
 async function helpFor(ctx: BotContext): Promise<string> {
   const id = ctx.from?.id;
   if (id === undefined) return HELP_TEXT;
-  if (isAdmin(ctx, id)) return HELP_TEXT + LECTURER_HELP + "\n/lecturer <code>&lt;user id&gt;</code> — make someone a lecturer (admins)";
+  if (isAdmin(ctx.env, id)) return HELP_TEXT + LECTURER_HELP + "\n/lecturer <code>&lt;user id&gt;</code> — make someone a lecturer (admins)";
   const doc = await ctx.users.get(id);
   return doc?.role === "lecturer" ? HELP_TEXT + LECTURER_HELP : HELP_TEXT;
 }
 
-export function isAdmin(ctx: BotContext, id: number): boolean {
-  return (ctx.env.ADMIN_USER_IDS ?? "")
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .includes(String(id));
-}
 
 declare module "grammy" {
   interface Context {
