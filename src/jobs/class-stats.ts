@@ -9,7 +9,6 @@ import * as v from "valibot";
 import type { Services } from "../services";
 import type { FanoutOp } from "./fanout";
 import { readLearner } from "../bot/learner";
-import { ClassStore } from "../store/classes";
 import { dayToIso } from "../srs/days";
 import { cut, esc, plural, splitMessage } from "../bot/render";
 import { quizQuestion } from "../decks/schema";
@@ -44,11 +43,10 @@ export const statsOp: FanoutOp<StatsResult, StatsResult> = {
   result: StatsResultSchema,
   empty: { rows: [], cards: {} },
   async chunk(svc, run, uids) {
-    const classes = new ClassStore(svc.deps.kv ?? svc.env.KV, svc.deps);
     const decks = await svc.decks.getMany(run.decks ?? []);
     const out: StatsResult = { rows: [], cards: {} };
     for (const uid of uids) {
-      const member = await classes.member(run.class, uid);
+      const member = await svc.stores.classes.member(run.class, uid);
       if (!member) continue; // left the class since the roster was listed
       const learner = await readLearner(svc, uid);
       const today = learner.today;

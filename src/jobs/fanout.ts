@@ -8,45 +8,17 @@
  * record remembers the run id, so retries never notify twice) and "stats" (read each student's
  * record and summarise, for /classstats and /classexport).
  */
-import * as v from "valibot";
+import type * as v from "valibot";
 import type { Services } from "../services";
 import type { Job } from "./types";
-import { Kv } from "../store/kv";
-import { ClassStore } from "../store/classes";
+import type { RunDoc } from "../store/runs";
 
-export const runKey = (id: string) => `v1:run:${id}`;
-export const chunkKey = (id: string, n: number) => `v1:run:${id}:${n}`;
-const RESULT_TTL = 7 * 86_400;
+export type { RunDoc };
+
 const GATHER_PER_INVOCATION = 40;
 const FINAL_DELAY = 5;
 /** Runs not finished after this long are reported with what they have. */
 const GIVE_UP_MS = 6 * 3600_000;
-
-export const RunSchema = v.object({
-  v: v.literal(1),
-  id: v.string(),
-  op: v.picklist(["push", "stats"]),
-  class: v.string(),
-  owner: v.number(),
-  /** Where the report goes. */
-  chat: v.number(),
-  created: v.number(),
-  /** op-specific parameters (push: deck id; stats: export as CSV). */
-  deck: v.optional(v.string()),
-  csv: v.optional(v.boolean()),
-  /** The lecturer's name as shown to students, the class's name, its decks (stats). */
-  by: v.optional(v.string()),
-  className: v.optional(v.string()),
-  decks: v.optional(v.array(v.string())),
-  /** Set by the plan job. */
-  chunks: v.optional(v.number()),
-  total: v.optional(v.number()),
-  /** Gathering: chunks gathered so far and the aggregate. */
-  gathered: v.optional(v.number()),
-  agg: v.optional(v.unknown()),
-  done: v.optional(v.boolean()),
-});
-export type RunDoc = v.InferOutput<typeof RunSchema>;
 
 export interface FanoutOp<R, A> {
   /** Students per chunk (each costs some subrequests; stay under 50 per invocation). */
@@ -63,34 +35,9 @@ export interface FanoutOp<R, A> {
   report(svc: Services, run: RunDoc, agg: A | undefined, complete: boolean): Promise<void>;
 }
 
-export class RunStore {
-  readonly kv: Kv;
-  constructor(svc: Services) {
-    this.kv = new Kv(svc.deps.kv ?? svc.env.KV, svc.deps);
-  }
-  get(id: string) {
-    return this.kv.getJson(runKey(id), RunSchema);
-  }
-  put(run: RunDoc) {
-    return this.kv.put(runKey(run.id), run, { expirationTtl: RESULT_TTL });
-  }
-  /** A chunk's result: null if not there yet; a stored value that fails `schema` is logged and counts as empty. */
-  async getChunk<R>(id: string, n: number, schema: v.GenericSchema<unknown, R>, empty: R): Promise<R | null> {
-    const t = await this.kv.getText(chunkKey(id, n));
-    if (t === null) return null;
-    return this.kv.parse(chunkKey(id, n), t, schema) ?? empty;
-  }
-  async hasChunk(id: string, n: number): Promise<boolean> {
-    return (await this.kv.getText(chunkKey(id, n))) !== null;
-  }
-  putChunk(id: string, n: number, r: unknown) {
-    return this.kv.put(chunkKey(id, n), r, { expirationTtl: RESULT_TTL });
-  }
-}
-
 /** Creates a run and enqueues its plan. Returns false if the run already exists (a redelivered command). */
 export async function startRun(svc: Services, run: RunDoc): Promise<boolean> {
-  const runs = new RunStore(svc);
+  const runs = svc.stores.runs;
   if (await runs.get(run.id)) return false;
   await runs.put(run);
   // The plan job writes the run again: at least a second later (1 write per second per key).
@@ -99,10 +46,10 @@ export async function startRun(svc: Services, run: RunDoc): Promise<boolean> {
 }
 
 export async function plan(svc: Services, ops: Record<RunDoc["op"], FanoutOp<unknown, unknown>>, id: string): Promise<void> {
-  const runs = new RunStore(svc);
+  const runs = svc.stores.runs;
   const run = await runs.get(id);
   if (!run || run.chunks !== undefined) return; // unknown, or already planned (a retried plan job)
-  const roster = await new ClassStore(svc.deps.kv ?? svc.env.KV, svc.deps).members(run.class);
+  const roster = await svc.stores.classes.members(run.class);
   const size = ops[run.op].chunkSize;
   const chunks: Job[] = [];
   for (let i = 0; i < roster.length; i += size) chunks.push({ kind: "chunk", run: id, n: chunks.length, uids: roster.slice(i, i + size).map((m) => m.uid) });
@@ -116,7 +63,7 @@ export async function plan(svc: Services, ops: Record<RunDoc["op"], FanoutOp<unk
 }
 
 export async function chunk(svc: Services, ops: Record<RunDoc["op"], FanoutOp<unknown, unknown>>, id: string, n: number, uids: number[]): Promise<void> {
-  const runs = new RunStore(svc);
+  const runs = svc.stores.runs;
   if (await runs.hasChunk(id, n)) return; // done before (a redelivered chunk)
   const run = await runs.get(id);
   if (!run) return;
@@ -125,7 +72,7 @@ export async function chunk(svc: Services, ops: Record<RunDoc["op"], FanoutOp<un
 }
 
 export async function finalize(svc: Services, ops: Record<RunDoc["op"], FanoutOp<unknown, unknown>>, id: string): Promise<void> {
-  const runs = new RunStore(svc);
+  const runs = svc.stores.runs;
   const run = await runs.get(id);
   if (!run || run.done || run.chunks === undefined) return;
   const op = ops[run.op];

@@ -7,6 +7,7 @@ import { ClassStore } from "./classes";
 import { LecturerStore } from "./lecturers";
 import { GroupQuizStore } from "./group-quiz";
 import { DraftStore } from "./drafts";
+import { PauseStore, RunStore } from "./runs";
 
 export interface Stores {
   users: UserStore;
@@ -16,6 +17,8 @@ export interface Stores {
   lecturers: LecturerStore;
   groupQuiz: GroupQuizStore;
   drafts: DraftStore;
+  runs: RunStore;
+  pause: PauseStore;
 }
 
 export function createStores(kv: KVNamespace, deps: Deps): Stores {
@@ -27,5 +30,7 @@ export function createStores(kv: KVNamespace, deps: Deps): Stores {
     lecturers: new LecturerStore(kv, deps),
     groupQuiz: new GroupQuizStore(kv, deps),
     drafts: new DraftStore(kv, deps),
+    runs: new RunStore(kv, deps),
+    pause: new PauseStore(kv, deps),
   };
 }

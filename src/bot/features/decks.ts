@@ -2,6 +2,7 @@
 import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext } from "../context";
 import { cb, DECK_CALLBACK, unpackCatalogue, unpackDeck } from "../callback-data";
+import { editOrIgnore } from "../edit";
 import { loadLearner, saveLearner, type Learner } from "../learner";
 import { deckCounts } from "../cards";
 import { bar, esc, plural } from "../render";
@@ -62,27 +63,6 @@ async function showCatalogue(ctx: BotContext, page: number, edit: boolean) {
     if (ctx.callbackQuery) await ctx.answerCallbackQuery();
     await ctx.reply(text, { parse_mode: "HTML", reply_markup });
   }
-}
-
-/** Edits the callback's message; "message is not modified" (a double tap) is not an error. */
-export async function editOrIgnore(ctx: BotContext, text: string, reply_markup?: InlineKeyboard): Promise<void> {
-  const msg = ctx.callbackQuery?.message;
-  if (msg && (!("text" in msg) || msg.text === undefined)) {
-    // A button on a message without text (a poll or a document; callback data need not match the
-    // message's buttons): nothing to edit, so answer with a new message.
-    await ctx.reply(text, { parse_mode: "HTML", ...(reply_markup ? { reply_markup } : {}), link_preview_options: { is_disabled: true } });
-    return;
-  }
-  try {
-    await ctx.editMessageText(text, { parse_mode: "HTML", ...(reply_markup ? { reply_markup } : {}), link_preview_options: { is_disabled: true } });
-  } catch (err) {
-    if (isNotModified(err)) return;
-    throw err;
-  }
-}
-
-export function isNotModified(err: unknown): boolean {
-  return err instanceof Error && /message is not modified/i.test(err.message);
 }
 
 function deckPage(learner: Learner, d: LoadedDeck): { text: string; kb: InlineKeyboard } {

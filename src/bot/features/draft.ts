@@ -11,7 +11,7 @@ import { draftDeck, formatFor, DraftError } from "../../draft";
 import { validateDeck, quizQuestion, type Deck } from "../../decks/schema";
 import { storeDeck } from "../../decks/ingest";
 import type { DraftDoc } from "../../store/drafts";
-import { editOrIgnore } from "./decks";
+import { editOrIgnore } from "../edit";
 import { cut, esc, plural } from "../render";
 import type { Learner } from "../learner";
 import { countWords, draftMaxWords } from "../../env";

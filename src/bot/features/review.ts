@@ -14,7 +14,7 @@ import { randomId } from "../../deps";
 import { cb, unpackDeck } from "../callback-data";
 import { loadLearner, saveLearner, scopeDecks, type Learner, type ScopeDeck } from "../learner";
 import { backHtml, frontHtml, sourceHtml } from "../cards";
-import { editOrIgnore } from "./decks";
+import { editOrIgnore } from "../edit";
 import { cut, esc, plural } from "../render";
 import { ALPHABET, FLUSH_AT, MAX_LOG, MAX_SESSION, packReview, unpackReview, REVIEW_CALLBACK, type Entry, type ReviewState } from "../review-state";
 import { outlook, pickNext, applyGrade, type DayStat, type DeckView, type Limits, type Pick } from "../../srs/session";

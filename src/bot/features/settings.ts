@@ -9,7 +9,7 @@ import { loadLearner, saveLearner, type Learner } from "../learner";
 import { localMinuteOfDay, parseTimezone } from "../../srs/days";
 import { syncSlot } from "../../store/schedule";
 import { esc } from "../render";
-import { editOrIgnore } from "./decks";
+import { editOrIgnore } from "../edit";
 import type { Settings } from "../../store/users";
 
 export const settingsFeature = new Composer<BotContext>();

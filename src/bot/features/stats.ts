@@ -10,7 +10,7 @@
 import { Composer, InlineKeyboard, InputFile } from "grammy";
 import type { BotContext } from "../context";
 import { Learner, loadLearner, saveLearner, scopeDecks } from "../learner";
-import { editOrIgnore } from "./decks";
+import { editOrIgnore } from "../edit";
 import { esc, plural } from "../render";
 import { isLeech } from "../../srs/card-state";
 import { dayToIso } from "../../srs/days";
