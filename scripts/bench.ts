@@ -155,7 +155,6 @@ function fullRecord(lib: Lib, uid: number, decks: readonly Deck[], now: number, 
   const doc = lib.newUser(now - 200 * DAY);
   doc.rev = 180;
   doc.at = now - DAY / 2;
-  doc.chat = uid;
   doc.decks = decks.map((d) => ({ id: d.id, sub: true }));
   for (const d of decks) {
     const p: Record<string, number[]> = {};
