@@ -13,6 +13,7 @@ import { isTransient } from "../store/errors";
 import { describeError, hashUserId } from "../log";
 import type { BotContext } from "./context";
 import { features } from "./features";
+import { GoneError } from "./learner";
 
 export interface BotOptions {
   /** The bundled decks (tests pass fixture decks). */
@@ -79,6 +80,16 @@ export function createBot(env: Env, deps: Deps, options: BotOptions): Bot<BotCon
       ctx.trace.outcome = "retry";
       deps.log({ t: "error", id: ctx.update.update_id, transient: true, error: describeError(err.error) });
       throw err.error;
+    }
+    if (err.error instanceof GoneError) {
+      // An update from before the learner's /forget (a redelivery, an old button): nothing is written.
+      ctx.trace.outcome = "ok";
+      try {
+        if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: "You deleted your data since — nothing was saved. Send /start to begin afresh." });
+      } catch {
+        // best effort
+      }
+      return;
     }
     ctx.trace.outcome = "error";
     deps.log({ t: "error", id: ctx.update.update_id, error: describeError(err.error) });

@@ -8,7 +8,6 @@ import type { Services } from "../services";
 import { parseUpload, formatReport, type UploadFormat, type UploadProblem, type UploadResult } from "./parsers";
 import { UPLOAD_LIMITS } from "./parsers";
 import type { Learner } from "../bot/learner";
-import { saveLearner } from "../bot/learner";
 import type { Deck } from "./schema";
 import type { LoadedDeck } from "./registry";
 
@@ -49,13 +48,13 @@ export async function storeDeck(
   if (existing && existing.owner !== owner.id) {
     return { ok: false, outcome: refused({ where: "deck id", message: `The deck id "${deck.id}" is taken by another lecturer. Choose another id (caption "id: my-deck", or ?id=my-deck).` }, 409, format) };
   }
-  const owns = (owner.doc.owns ??= { classes: [], decks: [] });
+  const owns = (owner.owns ??= (await svc.stores.people.owns(owner.id)) ?? { v: 1, classes: [], decks: [] });
   if (!existing && owns.decks.length >= MAX_DECKS_PER_LECTURER) {
     return { ok: false, outcome: refused({ message: `You have ${owns.decks.length} decks, the most one lecturer can keep. Re-upload one of them instead.` }, 409, format) };
   }
   await svc.stores.decks.put({ v: 1, owner: owner.id, updated: svc.deps.now(), deck });
   owns.decks = [...owns.decks.filter((d) => d.id !== deck.id), { id: deck.id, title: deck.title, cards: deck.cards.length }];
-  await saveLearner(svc, owner);
+  await svc.stores.people.putOwns(owner.id, owns);
   return { ok: true, deck, existing };
 }
 

@@ -28,15 +28,16 @@ export function createApi(deps: Deps, decks: readonly Deck[]) {
     if (!m) return c.json({ ok: false, error: "missing bearer token: send Authorization: Bearer <token from /token in the bot>" }, 401);
     const uid = await svc.stores.lecturers.tokenOwner(m[1]!);
     if (uid === null) return c.json({ ok: false, error: "invalid or revoked token" }, 401);
-    const learner = await readLearner(svc, uid);
-    if (!isLecturer(c.env, learner)) return c.json({ ok: false, error: "this token's owner is no longer a lecturer" }, 403);
+    if (!(await isLecturer(c.env, svc, uid))) return c.json({ ok: false, error: "this token's owner is no longer a lecturer" }, 403);
     c.set("svc", svc);
+    const learner = await readLearner(svc, uid);
+    learner.owns = (await svc.stores.people.owns(uid)) ?? { v: 1, classes: [], decks: [] };
     c.set("owner", learner); // read once per request: the handlers use this record
     await next();
   });
 
   api.get("/decks", async (c) => {
-    return c.json({ ok: true, decks: c.get("owner").doc.owns?.decks ?? [] });
+    return c.json({ ok: true, decks: c.get("owner").owns?.decks ?? [] });
   });
 
   api.post("/decks", async (c) => {

@@ -7,9 +7,9 @@
 import { InlineKeyboard } from "grammy";
 import type { Services } from "../services";
 import type { Job } from "./types";
-import { readLearner, saveLearner, type Learner } from "../bot/learner";
+import { readLearner, type Learner } from "../bot/learner";
 import { startQuiz } from "../quiz/service";
-import { slotAt, slotFor, syncSlot } from "../store/schedule";
+import { slotAt, slotFor } from "../store/schedule";
 import { localMinuteOfDay } from "../srs/days";
 import { classify, isBudget, RateLimited } from "./telegram-errors";
 import { limitCalls, pauseSending } from "./pacing";
@@ -65,45 +65,45 @@ export async function runDaily(svc: Services, scheduledTime: number): Promise<Da
 }
 
 /**
- * One learner's daily quiz: one KV read; on sending, one write (the quiz and "sent today").
- * Idempotent: a learner already served today is skipped, so a retried job sends nothing twice.
+ * One learner's daily quiz: reads the learner's record (never writes it) and the job's own key
+ * `v2:daily:<id>`; on sending, one write — that key, with the quiz and "sent today" — so a retried
+ * job sends nothing twice. The learner's first answer takes the quiz over into their own record.
  */
 export async function dailyFor(svc: Services, uid: number, slot: string): Promise<DailyOutcome> {
   const learner = await readLearner(svc, uid);
   const doc = learner.doc;
-  if (!learner.stored) {
+  if (!learner.stored && !learner.legacy) {
+    // No record: an orphan index key (the person deleted their data) — remove it.
     await svc.stores.schedule.move(uid, slot, undefined);
     return "stray";
   }
-  if (!doc.settings.dailyOn || doc.blocked) {
-    await syncSlot(svc.stores.schedule, uid, doc, svc.deps.now(), slot); // leaves the index
-    return "off";
-  }
+  if (!doc.settings.dailyOn) return "off";
+  const people = svc.stores.people;
+  // Blocked since their last write of their own: a message, a setting, a review since then clears it.
+  const blockedAt = await people.blocked(uid);
+  if (blockedAt !== null && blockedAt > doc.at) return "blocked";
   const today = learner.today;
+  const mine = await people.daily(uid);
+  if (mine && mine.day === today) return "already";
   if (doc.daily.lastSent === today) return "already";
   const now = svc.deps.now();
-  if (slotFor(doc.settings.dailyAt, doc.tz, now) !== slot) {
-    // Daylight saving moved the learner's slot (or the index is stale): fix the index; send now
-    // only if their quiz time has already passed today, so nobody misses a day.
-    await syncSlot(svc.stores.schedule, uid, doc, now, slot);
-    if (localMinuteOfDay(now, doc.tz) < doc.settings.dailyAt) {
-      await saveLearner(svc, learner);
-      return "moved";
-    }
+  if (slotFor(doc.settings.dailyAt, doc.tz, now) !== slot && localMinuteOfDay(now, doc.tz) < doc.settings.dailyAt) {
+    // Daylight saving moved the learner's slot and their quiz time has not come yet: the index
+    // key is theirs to move (on their next settings change); serve them in the slot after this.
+    return "moved";
   }
   if (doc.quiz && doc.quiz.day === today) return "busy";
   const chat = uid; // a private chat's id is the user's id
   try {
-    delete doc.quiz;
     const r = await startQuiz(svc, learner, chat, -1, { daily: true });
     if (r.status === "sent") return "sent";
-    if (today - doc.daily.lastCaughtUp >= CAUGHT_UP_EVERY) {
+    if (r.status === "gone") return "stray";
+    const lastCaughtUp = Math.max(mine?.caughtUp ?? -1, doc.daily.lastCaughtUp);
+    if (today - lastCaughtUp >= CAUGHT_UP_EVERY) {
       await svc.api.sendMessage(chat, "🎉 Daily quiz: you are all caught up — nothing is due and every card has been seen. Subscribe to another deck for more.", {
         reply_markup: new InlineKeyboard().text("📚 Decks", cb.catalogue()),
       });
-      doc.daily.lastCaughtUp = today;
-      doc.daily.lastSent = today;
-      await saveLearner(svc, learner);
+      await people.putDaily(uid, { v: 1, day: today, caughtUp: today });
       return "caught-up";
     }
     return "nothing";
@@ -112,16 +112,13 @@ export async function dailyFor(svc: Services, uid: number, slot: string): Promis
   }
 }
 
-/** 403: the learner blocked the bot — mark them inactive and drop them from the index. 429: retry later. */
+/** 403: the learner blocked the bot — mark them (a key of the job's own). 429: retry later. */
 export async function handleSendError(svc: Services, learner: Learner, err: unknown): Promise<"blocked"> {
   if (isBudget(err)) throw err;
   const fault = classify(err);
   if (fault.kind === "rate") throw new RateLimited(fault.retryAfter);
   if (fault.kind === "blocked") {
-    learner.doc.blocked = true;
-    await syncSlot(svc.stores.schedule, learner.id, learner.doc, svc.deps.now());
-    delete learner.doc.quiz;
-    await saveLearner(svc, learner);
+    await svc.stores.people.markBlocked(learner.id);
     return "blocked";
   }
   throw err;

@@ -1,14 +1,16 @@
 /**
- * A lecturer's push: every student of the class is subscribed to the deck and told so, once.
- * Per student: one read, one message, one write (the subscription and the run id together, so a
- * retried chunk skips students already notified). 429 pauses the chunk; 403 marks the student.
+ * A lecturer's push: every student of the class is told about the deck, once. The job writes no
+ * key of the student's own: the deck is in the class's deck list (written by the lecturer's /push),
+ * and each student's next /review or /decks folds it into their deck table (foldClassDecks).
+ * Per student: two reads (their record, the delivery key), one message, one write (the delivery
+ * key `v2:pushed:<run>:<id>`, so a retried chunk skips students already told — written with the
+ * /forget guard). 429 pauses the chunk; 403 marks the student blocked (a key of the job's own).
  */
 import { InlineKeyboard } from "grammy";
 import * as v from "valibot";
 import type { Services } from "../services";
 import type { FanoutOp, RunDoc } from "./fanout";
-import { readLearner, saveLearner } from "../bot/learner";
-import { syncSlot } from "../store/schedule";
+import { readLearner } from "../bot/learner";
 import { classify, isBudget, RateLimited } from "./telegram-errors";
 import { cb } from "../bot/callback-data";
 import { esc, plural } from "../bot/render";
@@ -21,7 +23,6 @@ export interface PushResult {
   failed: number;
 }
 
-const KEEP_PUSHES = 50;
 const zero = (): PushResult => ({ notified: 0, already: 0, blocked: 0, gone: 0, failed: 0 });
 
 const count = v.pipe(v.number(), v.integer(), v.minValue(0));
@@ -35,24 +36,24 @@ export const pushOp: FanoutOp<PushResult, PushResult> = {
   async chunk(svc, run, uids) {
     const r = zero();
     const deck = run.deck ? await svc.decks.get(run.deck) : null;
+    const people = svc.stores.people;
     for (const uid of uids) {
       const learner = await readLearner(svc, uid);
-      const doc = learner.doc;
-      if (!learner.stored) {
+      if (!learner.stored && !learner.legacy) {
         r.gone++;
         continue;
       }
-      if (doc.pushes?.includes(run.id)) {
+      if (await people.pushed(run.id, uid)) {
         r.already++;
         continue;
       }
-      if (doc.blocked || !deck) {
-        r[doc.blocked ? "blocked" : "failed"]++;
+      if (!deck) {
+        r.failed++;
         continue;
       }
       const text =
         `📣 <b>${esc(run.by ?? "Your lecturer")}</b> shared a deck with <b>${esc(run.className ?? "your class")}</b>:\n` +
-        `📚 <b>${esc(deck.deck.title)}</b> — ${plural(deck.cardIds.length, "card")}\n\nYou are subscribed; your first cards are ready.`;
+        `📚 <b>${esc(deck.deck.title)}</b> — ${plural(deck.cardIds.length, "card")}\n\nIt is in your decks now; your first cards are ready.`;
       try {
         await svc.api.sendMessage(uid, text, {
           parse_mode: "HTML",
@@ -63,9 +64,7 @@ export const pushOp: FanoutOp<PushResult, PushResult> = {
         const fault = classify(err);
         if (fault.kind === "rate") throw new RateLimited(fault.retryAfter);
         if (fault.kind === "blocked") {
-          doc.blocked = true;
-          await syncSlot(svc.stores.schedule, uid, doc, svc.deps.now()); // no daily quiz any more
-          await saveLearner(svc, learner);
+          await people.markBlocked(uid);
           r.blocked++;
         } else {
           svc.deps.log({ t: "push", problem: fault.message });
@@ -73,11 +72,8 @@ export const pushOp: FanoutOp<PushResult, PushResult> = {
         }
         continue;
       }
-      // Notified: the subscription and the run id are saved together, so a retried chunk skips them.
-      const i = learner.tableIndex(deck.deck.id);
-      if (i >= 0) doc.decks[i]!.sub = true;
-      doc.pushes = [...(doc.pushes ?? []), run.id].slice(-KEEP_PUSHES);
-      await saveLearner(svc, learner);
+      // Told: a retried chunk skips them.
+      await people.markPushed(run.id, uid);
       r.notified++;
     }
     return r;

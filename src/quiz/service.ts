@@ -18,18 +18,20 @@ import { selectQuiz } from "./select";
 import { outlook } from "../srs/session";
 import { esc, plural } from "../bot/render";
 import { cb } from "../bot/callback-data";
+import type { Stores } from "../store/stores";
 
 export interface QuizIO {
   api: Api;
   users: UserStore;
   decks: DeckRegistry;
   deps: Deps;
+  stores: Stores;
 }
 
 /** Quizzes older than this many local days are expired: late answers are ignored. */
 export const QUIZ_TTL_DAYS = 1;
 
-export type StartResult = { status: "sent"; questions: number } | { status: "empty" } | { status: "no-decks" };
+export type StartResult = { status: "sent"; questions: number } | { status: "empty" } | { status: "no-decks" } | { status: "gone" };
 
 /** Sends question `i` of the quiz as a poll and records its poll id. */
 async function sendQuestion(io: QuizIO, learner: Learner, quiz: QuizState, i: number): Promise<void> {
@@ -53,10 +55,11 @@ async function sendQuestion(io: QuizIO, learner: Learner, quiz: QuizState, i: nu
 
 /**
  * Starts a quiz for `learner` in `chat` over one deck-table index or all subscribed decks (-1).
- * Writes the learner's record once (the quiz with its first poll id).
+ * Writes once: the learner's record (the quiz with its first poll id) — or, for the daily job, the
+ * job's own key `v2:daily:<id>`, which the learner's first answer takes over.
  */
 export async function startQuiz(io: QuizIO, learner: Learner, chat: number, scope: number, opts: { daily?: boolean; from?: number } = {}): Promise<StartResult> {
-  const decks = (await scopeDecks(io.decks, learner, scope)) ?? [];
+  const decks = (await scopeDecks(io, learner, scope, [], { pick: learner.doc.settings.quizLength })) ?? [];
   if (decks.length === 0) return { status: "no-decks" };
   const today = learner.today;
   const picks = selectQuiz(
@@ -72,8 +75,11 @@ export async function startQuiz(io: QuizIO, learner: Learner, chat: number, scop
   if (opts.daily) quiz.daily = true;
   if (opts.from !== undefined) quiz.from = opts.from;
   await sendQuestion(io, learner, quiz, 0);
+  if (opts.daily) {
+    if (!(await io.stores.people.putDaily(learner.id, { v: 1, day: today, quiz }))) return { status: "gone" };
+    return { status: "sent", questions: quiz.qs.length };
+  }
   learner.doc.quiz = quiz;
-  if (opts.daily) learner.doc.daily.lastSent = today;
   await saveLearner(io, learner);
   return { status: "sent", questions: quiz.qs.length };
 }
@@ -85,10 +91,18 @@ export async function answerQuiz(io: QuizIO, answer: PollAnswer, preloaded?: Lea
   const user = answer.user;
   if (!user || answer.option_ids.length === 0) return "ignored";
   const learner = preloaded ?? (await readLearner(io, user.id));
-  const quiz = learner.doc.quiz;
-  if (!learner.stored || !quiz) return "unknown";
-  const i = quiz.qs.findIndex((q) => q.poll === answer.poll_id || q.was?.includes(answer.poll_id));
-  if (i < 0) return "unknown";
+  if (!learner.stored && !learner.legacy) return "unknown";
+  const holds = (x: QuizState | undefined) => x?.qs.findIndex((q) => q.poll === answer.poll_id || q.was?.includes(answer.poll_id)) ?? -1;
+  let i = holds(learner.doc.quiz);
+  if (i < 0) {
+    // A daily quiz: the job's key holds it until the learner's first answer takes it over.
+    const daily = (await io.stores.people.daily(learner.id))?.quiz;
+    i = holds(daily);
+    if (i < 0 || learner.doc.dq?.includes(daily!.id)) return "unknown";
+    learner.doc.quiz = daily;
+    learner.doc.dq = [...(learner.doc.dq ?? []), daily!.id].slice(-7);
+  }
+  const quiz = learner.doc.quiz!;
   const q = quiz.qs[i]!;
   if (q.g !== undefined) return "duplicate";
   const today = learner.today;
@@ -98,6 +112,7 @@ export async function answerQuiz(io: QuizIO, answer: PollAnswer, preloaded?: Lea
   const correct = answer.option_ids[0] === q.ok;
   q.g = correct ? 4 : 1;
   if (deck && deck.index.has(q.c)) {
+    await learner.load(io, deck);
     const stat = learner.day(today);
     learner.grade(deck.deck.id, q.c, q.g as 1 | 4, today, stat);
     stat.quizAnswered++;
@@ -125,7 +140,7 @@ async function sendSummary(io: QuizIO, learner: Learner, quiz: QuizState): Promi
   const right = quiz.qs.filter((q) => q.g === 4).length;
   const today = learner.today;
   const streak = currentStreak(learner.doc, today);
-  const decks = (await scopeDecks(io.decks, learner, -1)) ?? [];
+  const decks = (await scopeDecks(io, learner, -1)) ?? [];
   const o = outlook(decks.map((d) => learner.view(d.deck)), today);
   const verdict = right === quiz.qs.length ? "Perfect! 🎯" : right >= quiz.qs.length / 2 ? "Well done." : "Keep going — the ones you missed come back soon.";
   const lines = [

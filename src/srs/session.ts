@@ -9,6 +9,7 @@
  * the session is complete.
  */
 import { F, packCard, type CardState } from "./card-state";
+import { W } from "./progress";
 import { sm2Hundredths, type Grade } from "./sm2";
 
 /** A re-drilled card comes back after at least this many other presses, if there are any. */
@@ -89,6 +90,8 @@ export function applyGrade(prev: CardState | undefined, grade: Grade, day: numbe
  */
 export interface DeckView {
   cardIds: readonly string[];
+  /** The learner's progress shard rows (srs/progress.ts: W int32 per card in deck order, n < 0 = new): the fast path. */
+  rows?: Int32Array;
   /** The learner's valid packed state for a card id (undefined: never graded or unreadable). */
   packed?(cardId: string): readonly number[] | undefined;
   /** The same as an object (used when `packed` is absent). */
@@ -103,13 +106,23 @@ export interface Pick {
   kind: "redrill" | "due" | "new";
 }
 
-function reader(v: DeckView): (cardId: string) => readonly number[] | undefined {
-  if (v.packed) return v.packed;
-  const state = v.state!;
-  return (id) => {
-    const s = state(id);
-    return s ? packCard(s) : undefined;
-  };
+/** The view's states as shard rows (W int32 per card, n < 0 = new): the shard itself, or built once. */
+function rowsOf(v: DeckView): Int32Array {
+  if (v.rows) return v.rows;
+  const n = v.cardIds.length;
+  const rows = new Int32Array(n * W);
+  for (let c = 0; c < n; c++) {
+    const id = v.cardIds[c]!;
+    let a: readonly number[] | undefined;
+    if (v.packed) a = v.packed(id);
+    else {
+      const s = v.state!(id);
+      a = s ? packCard(s) : undefined;
+    }
+    if (a) for (let k = 0; k < W; k++) rows[c * W + k] = a[k] ?? 0;
+    else rows[c * W] = -1;
+  }
+  return rows;
 }
 
 /** The next card of a session over `decks`, or null when the session is complete. */
@@ -122,25 +135,25 @@ export function pickNext(decks: readonly DeckView[], today: number, stat: DaySta
   const canIntroduce = stat.introduced < limits.newPerDay;
   for (let d = 0; d < decks.length; d++) {
     const { cardIds, eligible } = decks[d]!;
-    const get = reader(decks[d]!);
+    const r = rowsOf(decks[d]!);
     for (let c = 0; c < cardIds.length; c++) {
       if (eligible && !eligible(c)) continue;
-      const a = get(cardIds[c]!);
-      if (!a) {
+      const o = c * W;
+      if (r[o]! < 0) {
         if (canIntroduce && !fresh) fresh = { deck: d, card: c, kind: "new" };
         continue;
       }
-      if (a[F.susp]) continue;
-      if (a[F.last] === today) {
-        if (a[F.g]! < 4) {
-          const rs = a[F.rs]!;
+      if (r[o + F.susp]) continue;
+      if (r[o + F.last] === today) {
+        if (r[o + F.g]! < 4) {
+          const rs = r[o + F.rs]!;
           if (stat.presses - rs >= REDRILL_GAP) {
             if (rs < readyAt) (ready = { deck: d, card: c, kind: "redrill" }), (readyAt = rs);
           } else if (rs < waitingAt) (waiting = { deck: d, card: c, kind: "redrill" }), (waitingAt = rs);
         }
         continue;
       }
-      const dueOn = a[F.due]!;
+      const dueOn = r[o + F.due]!;
       if (canReview && dueOn <= today && dueOn < dueDay) (due = { deck: d, card: c, kind: "due" }), (dueDay = dueOn);
     }
   }
@@ -156,25 +169,28 @@ export interface Outlook {
   upcoming: number[];
   /** The earliest future due day, if any. */
   nextDue: number | null;
+  /** Cards graded below Good today: they come back in today's session (re-drills). */
+  redrills: number;
 }
 
 /** Counts due and upcoming cards — for "nothing due" messages, summaries and the forecast. */
 export function outlook(decks: readonly DeckView[], today: number, days = 7): Outlook {
   const upcoming = new Array<number>(days).fill(0);
-  let dueNow = 0, unseen = 0, nextDue: number | null = null;
+  let dueNow = 0, unseen = 0, redrills = 0, nextDue: number | null = null;
   for (const view of decks) {
     const { cardIds, eligible } = view;
-    const get = reader(view);
+    const r = rowsOf(view);
     for (let c = 0; c < cardIds.length; c++) {
       if (eligible && !eligible(c)) continue;
-      const a = get(cardIds[c]!);
-      if (!a) {
+      const o = c * W;
+      if (r[o]! < 0) {
         unseen++;
         continue;
       }
-      if (a[F.susp]) continue;
-      const dueOn = a[F.due]!;
-      const effectiveDue = a[F.last] === today && dueOn <= today ? today + 1 : dueOn;
+      if (r[o + F.susp]) continue;
+      if (r[o + F.last] === today && r[o + F.g]! < 4) redrills++;
+      const dueOn = r[o + F.due]!;
+      const effectiveDue = r[o + F.last] === today && dueOn <= today ? today + 1 : dueOn;
       if (effectiveDue <= today) dueNow++;
       else {
         const k = effectiveDue - today - 1;
@@ -183,5 +199,5 @@ export function outlook(decks: readonly DeckView[], today: number, days = 7): Ou
       }
     }
   }
-  return { dueNow, unseen, upcoming, nextDue };
+  return { dueNow, unseen, upcoming, nextDue, redrills };
 }

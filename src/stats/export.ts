@@ -10,7 +10,7 @@
  * Front, Back, Tags per line. Tabs and line breaks in fields become spaces (#html:false keeps
  * the text literal); a field with a double quote, or starting with #, is quoted.
  */
-import { unpackCard, type PackedCard } from "../srs/card-state";
+import type { DeckProgress } from "../srs/progress";
 import { dayToIso } from "../srs/days";
 import type { LoadedDeck } from "../decks/registry";
 import type { Card } from "../decks/schema";
@@ -30,24 +30,21 @@ export interface ProgressExport {
 }
 
 /**
- * The learner's progress as CSV. `progress` is the stored map; `decks` the decks that could be
- * loaded (a card of a deck that no longer exists is still listed, with an empty front). Cards come
- * in deck order; malformed stored states are skipped.
+ * The learner's progress as CSV: one row per graded card of each deck's progress shard, in deck
+ * order; malformed stored states are skipped.
  */
-export function progressCsv(progress: Record<string, Record<string, PackedCard>>, decks: ReadonlyMap<string, LoadedDeck>): ProgressExport {
+export function progressCsv(decks: Iterable<{ deck: LoadedDeck; progress: DeckProgress }>): ProgressExport {
   const lines = [CSV_COLUMNS.join(",")];
   let rows = 0, deckCount = 0;
-  for (const [deckId, cards] of Object.entries(progress)) {
-    const deck = decks.get(deckId);
-    const inDeck = deck ? deck.cardIds.filter((id) => id in cards) : [];
-    const gone = Object.keys(cards).filter((id) => !deck?.index.has(id));
+  for (const { deck, progress } of decks) {
+    const deckId = deck.deck.id;
     let any = false;
-    for (const cardId of [...inDeck, ...gone]) {
-      const s = unpackCard(cards[cardId]);
+    for (let i = 0; i < deck.cardIds.length; i++) {
+      const s = progress.get(i);
       if (!s) continue;
-      const card = deck ? deck.deck.cards[deck.index.get(cardId) ?? -1] : undefined;
+      const card = deck.deck.cards[i]!;
       lines.push(
-        [deckId, cardId, card?.front ?? "", s.n, s.i, (s.ef / 100).toFixed(2), dayToIso(s.due), s.lapses, s.last >= 0 ? dayToIso(s.last) : ""]
+        [deckId, card.id, card.front, s.n, s.i, (s.ef / 100).toFixed(2), dayToIso(s.due), s.lapses, s.last >= 0 ? dayToIso(s.last) : ""]
           .map(csvCell)
           .join(","),
       );

@@ -1,17 +1,20 @@
 /**
- * /forget: delete everything Lectern stores about a learner.
+ * /forget: delete everything Lectern stores about a learner — and keep it deleted.
  *
- * Order: the daily-quiz index key, then class memberships, then the learner's record — last, so a
- * failure half-way (a KV fault answers 503 and Telegram redelivers the confirmation) leaves the
- * record in place to say what is still to delete, and a retry finishes the job. With the record
- * gone there is nothing left to delete: a second confirmation reads one key and writes nothing.
- *
- * Cost: one read (the record), then one delete per stored key (the slot key if the daily quiz is
- * on, one per class membership, the record).
+ * 1. A tombstone `v2:gone:<id>` is written first (it expires after GONE_TTL, longer than any job
+ *    or queue retry can still hold the person). Every writer other than the person checks it after
+ *    writing and undoes its write (store/people.ts guardedPut); the person's own updates from before
+ *    the /forget (a redelivery, an old button) find no record, see the tombstone and write nothing.
+ * 2. Then every key about the person is deleted: the daily-quiz index key, class memberships and
+ *    push deliveries, a lecturer's token, ownership record and draft, the roles, the daily job's
+ *    and the blocked keys, every progress shard named in the head record, the first-version record,
+ *    and the head record itself — last, so a failure half-way (a KV fault answers 503 and Telegram
+ *    redelivers the confirmation) leaves the record to say what is still to delete.
  */
 import type { Deps } from "../deps";
 import type { Stores } from "../store/stores";
-import type { UserStore } from "../store/users";
+import type { UserDoc, UserStore } from "../store/users";
+import { blockedKey, dailyKey, ownKey, pushedKey, roleInviteKey, roleKey } from "../store/people";
 
 export interface ForgetIO {
   users: UserStore;
@@ -23,35 +26,49 @@ export type ForgetResult = { deleted: false } | { deleted: true; keys: number };
 
 /** Deletes every stored key about learner `id`. The BotContext is a ForgetIO. */
 export async function forgetLearner(io: ForgetIO, id: number): Promise<ForgetResult> {
-  const doc = await io.users.get(id);
-  if (!doc) return { deleted: false };
+  const got = await io.users.load(id);
+  const people = io.stores.people;
+  const owns = await people.owns(id);
+  if (!got && !owns) return { deleted: false };
+  const doc: UserDoc | undefined = got?.doc;
+  await people.markGone(id);
   let keys = 0;
+  const del = async (key: string) => {
+    await people.delete(key);
+    keys++;
+  };
 
-  // 1. The daily-quiz index: `v1:slot:<HHMM>:<id>`.
-  if (doc.daily.slot) {
+  // The daily-quiz index: `v1:slot:<HHMM>:<id>`.
+  if (doc?.daily.slot) {
     await io.stores.schedule.move(id, doc.daily.slot, undefined);
     keys++;
   }
-
-  // 2. Class memberships (`v1:member:<code>:<id>`) — the record is the only list of them — and,
-  //    for a lecturer, their API token and a draft in progress. The classes and decks a lecturer
-  //    created stay: their students use them (the confirmation says so).
-  for (const code of doc.classes) {
+  // Class memberships — the record is the only list of them — and this person's push deliveries.
+  for (const code of doc?.classes ?? []) {
     await io.stores.classes.removeMember(code, id);
     keys++;
+    const cls = await io.stores.classes.get(code);
+    for (const run of cls?.runs ?? []) await del(pushedKey(run, id));
   }
-  if (doc.owns?.token) {
-    await io.stores.lecturers.revokeToken(doc.owns.token);
+  // A lecturer's token, ownership record and draft. The classes and decks they created stay:
+  // their students use them (the confirmation says so).
+  const token = owns?.token ?? got?.legacy?.owns?.token;
+  if (token) {
+    await io.stores.lecturers.revokeToken(token);
     keys++;
   }
-  if (doc.role === "lecturer" || doc.owns) {
-    await io.stores.drafts.delete(id); // a draft deck under review (they also expire after 7 days)
+  await io.stores.drafts.delete(id);
+  for (const key of [ownKey(id), roleKey(id), roleInviteKey(id), dailyKey(id), blockedKey(id)]) await del(key);
+  // Progress shards: one per deck of the table (and of a first-version record not yet migrated).
+  const decks = new Set([...(doc?.decks ?? []).map((d) => d.id), ...Object.keys(got?.legacy?.progress ?? {})]);
+  for (const deckId of decks) {
+    await io.users.deleteProgress(id, deckId);
     keys++;
   }
-
-  // 3. The record itself, last.
+  await io.users.deleteLegacy(id);
+  // The record itself, last.
   await io.users.delete(id);
-  keys++;
+  keys += 2;
   io.deps.log({ t: "forget", keys });
   return { deleted: true, keys };
 }

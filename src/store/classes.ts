@@ -27,6 +27,8 @@ export const ClassSchema = v.object({
   closed: v.optional(v.number()),
   /** Decks pushed to the class, newest last. */
   decks: v.array(v.string()),
+  /** Recent push runs (ids), newest last. */
+  runs: v.optional(v.array(v.string())),
 });
 export type ClassDoc = v.InferOutput<typeof ClassSchema>;
 

@@ -20,6 +20,23 @@ export class Kv {
     }
   }
 
+  async getBuffer(key: string): Promise<ArrayBuffer | null> {
+    try {
+      return await this.kv.get(key, "arrayBuffer");
+    } catch (err) {
+      throw new TransientError(`KV get failed for ${keyKind(key)}`, { cause: err });
+    }
+  }
+
+  /** Writes a value as it is (binary shards); no JSON. */
+  async putRaw(key: string, value: ArrayBuffer | string, options?: KVNamespacePutOptions): Promise<void> {
+    try {
+      await this.kv.put(key, value, options);
+    } catch (err) {
+      throw new TransientError(`KV put failed for ${keyKind(key)}`, { cause: err });
+    }
+  }
+
   /** Reads and validates a JSON value; a missing key gives null, a bad value logs and gives null. */
   async getJson<S extends v.GenericSchema>(key: string, schema: S): Promise<v.InferOutput<S> | null> {
     const text = await this.getText(key);

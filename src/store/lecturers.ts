@@ -8,7 +8,11 @@ import { Kv } from "./kv";
 
 export const tokenKey = (hash: string) => `v1:token:${hash}`;
 export const inviteKey = (code: string) => `v1:invite:${code}`;
+export const claimKey = (code: string) => `v1:invite-claim:${code}`;
 export const INVITE_TTL = 7 * 86_400;
+/** How long a redeemer waits before reading its claim back (wall time, not CPU). */
+const CLAIM_SETTLE_MS = 300;
+const ClaimSchema = v.object({ v: v.literal(1), uid: v.number() });
 
 const TokenSchema = v.object({ v: v.literal(1), uid: v.number(), created: v.number() });
 const InviteSchema = v.object({ v: v.literal(1), by: v.number(), created: v.number() });
@@ -60,10 +64,22 @@ export class LecturerStore {
     return code;
   }
 
-  /** Uses up an invite: returns who made it, or null if unknown, used or expired. */
-  async useInvite(code: string): Promise<number | null> {
+  /**
+   * Uses up an invite for `uid`: returns who made it, or null if unknown, used or expired. Single
+   * use under races: each redeemer writes its id to the invite's claim key, waits, and reads it
+   * back — of two people redeeming at once, only the one whose claim stands (the last write) gets
+   * it; the invite is then deleted.
+   */
+  async useInvite(code: string, uid: number): Promise<number | null> {
     const rec = await this.kv.getJson(inviteKey(code), InviteSchema);
     if (!rec || this.deps.now() - rec.created > INVITE_TTL * 1000) return null;
+    const claim = claimKey(code);
+    const before = await this.kv.getJson(claim, ClaimSchema);
+    if (before && before.uid !== uid) return null;
+    await this.kv.put(claim, { v: 1, uid }, { expirationTtl: INVITE_TTL });
+    await this.deps.sleep(CLAIM_SETTLE_MS);
+    const after = await this.kv.getJson(claim, ClaimSchema);
+    if (!after || after.uid !== uid) return null;
     await this.kv.delete(inviteKey(code));
     return rec.by;
   }

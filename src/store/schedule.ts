@@ -38,7 +38,7 @@ export function slotAt(ms: number): string {
  * and updating the record in memory. Writes only when the slot changes.
  */
 export async function syncSlot(index: ScheduleIndex, uid: number, doc: UserDoc, now: number, from = doc.daily.slot): Promise<void> {
-  const want = doc.settings.dailyOn && !doc.blocked ? slotFor(doc.settings.dailyAt, doc.tz, now) : undefined;
+  const want = doc.settings.dailyOn ? slotFor(doc.settings.dailyAt, doc.tz, now) : undefined;
   if (want !== from) await index.move(uid, from, want);
   if (want) doc.daily.slot = want;
   else delete doc.daily.slot;

@@ -8,6 +8,7 @@ import { LecturerStore } from "./lecturers";
 import { GroupQuizStore } from "./group-quiz";
 import { DraftStore } from "./drafts";
 import { PauseStore, RunStore } from "./runs";
+import { PeopleStore } from "./people";
 
 export interface Stores {
   users: UserStore;
@@ -19,6 +20,7 @@ export interface Stores {
   drafts: DraftStore;
   runs: RunStore;
   pause: PauseStore;
+  people: PeopleStore;
 }
 
 export function createStores(kv: KVNamespace, deps: Deps): Stores {
@@ -32,5 +34,6 @@ export function createStores(kv: KVNamespace, deps: Deps): Stores {
     drafts: new DraftStore(kv, deps),
     runs: new RunStore(kv, deps),
     pause: new PauseStore(kv, deps),
+    people: new PeopleStore(kv, deps),
   };
 }

@@ -1,15 +1,24 @@
 /**
- * The learner's record: one KV value per user, `v1:user:<telegram user id>`, holding settings,
- * deck subscriptions, progress on every card, recent sessions, daily figures and the running quiz.
- * One key means one read per update and one write per flush (see ARCHITECTURE.md).
+ * The learner's head record, `v2:user:<telegram user id>`: settings, the deck table with a small
+ * summary per deck, recent sessions, daily figures, the streak and the running quiz. Progress on
+ * cards lives in one binary shard per deck (`v2:prog:<id>:<deck>`, srs/progress.ts), so an update
+ * reads the head and the one shard it works on, whatever the size of the collection.
+ *
+ * Writer: only the learner's own updates. Jobs, lecturers and admins write keys of their own
+ * (roles, ownership, the daily job's quiz, push deliveries) — see ARCHITECTURE.md's key table.
+ * Records of the first version (`v1:user:<id>`, everything in one value) are read and migrated lazily.
  */
 import * as v from "valibot";
 import type { Deps } from "../deps";
-import { type PackedCard } from "../srs/card-state";
+import { packedValid } from "../srs/card-state";
+import { DeckProgress, type DeckSummary } from "../srs/progress";
 import { emptyDay, type DayStat } from "../srs/session";
 import { Kv, MIN_WRITE_GAP_MS, writeGap } from "./kv";
 
-export const USER_VERSION = 1;
+export const USER_VERSION = 2;
+export const V1_USER_VERSION = 1;
+/** Daily review counts kept for the year heatmap. */
+export const KEEP_HISTORY = 371;
 /** Daily figures are kept this many days (stats look back 30). */
 export const KEEP_DAYS = 62;
 /** Sessions whose applied-grade count is remembered (for redelivered and old buttons). */
@@ -20,14 +29,6 @@ const int = v.pipe(v.number(), v.safeInteger());
 // plain loops: a valibot pipe per number would cost more than the rest of an update.
 const isNonNegInt = (n: unknown): n is number => typeof n === "number" && Number.isSafeInteger(n) && n >= 0;
 const nonNeg = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
-const packedProgress = v.custom<Record<string, Record<string, PackedCard>>>((x) => {
-  if (!x || typeof x !== "object" || Array.isArray(x)) return false;
-  for (const deck of Object.values(x)) {
-    if (!deck || typeof deck !== "object" || Array.isArray(deck)) return false;
-    for (const card of Object.values(deck)) if (!Array.isArray(card)) return false;
-  }
-  return true;
-}, "progress must map deck ids to card states");
 
 export const SettingsSchema = v.object({
   newPerDay: v.pipe(nonNeg, v.maxValue(200)),
@@ -70,6 +71,13 @@ export const QuizSchema = v.object({
 });
 export type QuizState = v.InferOutput<typeof QuizSchema>;
 
+const SummarySchema = v.custom<DeckSummary>((x) => {
+  if (!x || typeof x !== "object") return false;
+  const s = x as DeckSummary;
+  return isNonNegInt(s.seen) && isNonNegInt(s.cards) && Number.isSafeInteger(s.due) && Number.isSafeInteger(s.day) && isNonNegInt(s.redrill) &&
+    Array.isArray(s.ph) && s.ph.length === 5 && s.ph.every(isNonNegInt) && Array.isArray(s.fc) && s.fc.every(isNonNegInt);
+}, "a deck summary");
+
 export const UserSchema = v.object({
   v: v.literal(USER_VERSION),
   rev: nonNeg,
@@ -78,9 +86,12 @@ export const UserSchema = v.object({
   created: nonNeg,
   tz: v.string(),
   settings: SettingsSchema,
-  /** Deck table: append-only, so an index is a stable short reference (callback data). */
-  decks: v.array(v.object({ id: v.string(), sub: v.boolean() })),
-  progress: packedProgress,
+  /**
+   * Deck table: append-only, so an index is a stable short reference (callback data). `t` the
+   * deck's title and `s` a summary of the learner's shard (written with it), so choosing the deck
+   * of an all-decks session, /decks and the forecast need no other read.
+   */
+  decks: v.array(v.object({ id: v.string(), sub: v.boolean(), t: v.optional(v.string()), s: v.optional(SummarySchema) })),
   /** [session id, grades applied, cards reviewed, of which Good/Easy] of recent review sessions. */
   sessions: v.custom<[string, number, number, number][]>(
     (x) => Array.isArray(x) && x.every((t) => Array.isArray(t) && t.length === 4 && typeof t[0] === "string" && isNonNegInt(t[1]) && isNonNegInt(t[2]) && isNonNegInt(t[3])),
@@ -108,28 +119,20 @@ export const UserSchema = v.object({
     toggled: v.optional(int),
   }),
   classes: v.array(v.string()),
-  role: v.optional(v.picklist(["lecturer"])),
-  /** Lecturers: the classes (join codes) and uploaded decks they own. */
-  owns: v.optional(
-    v.object({
-      classes: v.array(v.object({ code: v.string(), name: v.string(), closed: v.optional(v.boolean()) })),
-      decks: v.array(v.object({ id: v.string(), title: v.string(), cards: v.number() })),
-      /** SHA-256 (hex) of the lecturer's current API token, so /token revoke can find it. */
-      token: v.optional(v.string()),
-    }),
-  ),
-  /** Recent lecturer pushes already delivered to this learner (idempotent fan-out). */
-  pushes: v.optional(v.array(v.string())),
   /** Recent group-quiz polls this learner answered (a redelivered answer grades nothing twice). */
   gpolls: v.optional(v.array(v.string())),
-  /** Set when Telegram answered 403: the learner blocked the bot. Cleared on their next message. */
-  blocked: v.optional(v.boolean()),
+  /** Daily review counts (first grades of a day) for the year heatmap: `c[k]` is day `base + k`. */
+  hist: v.optional(v.object({ base: int, c: v.array(nonNeg) })),
+  /** Classes' pushed decks already folded into the deck table, per class code (count of class decks seen). */
+  cseen: v.optional(v.record(v.string(), nonNeg)),
+  /** Daily quizzes (ids) whose answers this record has taken over from the daily job's key. */
+  dq: v.optional(v.array(v.string())),
 });
 export type UserDoc = v.InferOutput<typeof UserSchema>;
 
 export function newUser(now: number): UserDoc {
   return {
-    v: USER_VERSION, rev: 0, at: 0, created: now, tz: "UTC", settings: { ...DEFAULT_SETTINGS }, decks: [], progress: {},
+    v: USER_VERSION, rev: 0, at: 0, created: now, tz: "UTC", settings: { ...DEFAULT_SETTINGS }, decks: [],
     sessions: [], days: {}, streak: { last: -1, len: 0 }, daily: { lastSent: -1, lastCaughtUp: -1 }, classes: [],
   };
 }
@@ -148,10 +151,31 @@ export function writeDay(doc: UserDoc, day: number, stat: DayStat): void {
   doc.days[String(day)] = DAY_FIELDS.map((k) => stat[k]);
   const cutoff = day - KEEP_DAYS;
   for (const k of Object.keys(doc.days)) if (Number(k) < cutoff) delete doc.days[k];
+  recordHistory(doc, day, stat.reviews + stat.introduced);
   const active = stat.presses > 0 || stat.quizAnswered > 0;
   if (active && doc.streak.last !== day) {
     doc.streak = { last: day, len: doc.streak.last === day - 1 ? doc.streak.len + 1 : 1 };
   }
+}
+
+/** Sets day `day`'s review count in the year history (kept KEEP_HISTORY days). */
+export function recordHistory(doc: UserDoc, day: number, count: number): void {
+  const h = (doc.hist ??= { base: day, c: [] });
+  if (day < h.base) return; // older than the history: nothing to keep
+  while (h.base + h.c.length <= day) h.c.push(0);
+  h.c[day - h.base] = count;
+  const drop = h.c.length - KEEP_HISTORY;
+  if (drop > 0) {
+    h.c.splice(0, drop);
+    h.base += drop;
+  }
+}
+
+/** Daily review counts from `from` to `to` (inclusive), 0 where nothing is kept. */
+export function historyCounts(doc: UserDoc, from: number, to: number): number[] {
+  const out: number[] = [];
+  for (let d = from; d <= to; d++) out.push(doc.hist ? doc.hist.c[d - doc.hist.base] ?? 0 : 0);
+  return out;
 }
 
 /** The streak as of `today`: still alive if the last active day is today or yesterday. */
@@ -159,7 +183,17 @@ export function currentStreak(doc: UserDoc, today: number): number {
   return doc.streak.last >= today - 1 ? doc.streak.len : 0;
 }
 
-export const userKey = (id: number) => `v1:user:${id}`;
+export const userKey = (id: number) => `v2:user:${id}`;
+export const legacyUserKey = (id: number) => `v1:user:${id}`;
+export const progressKey = (id: number, deckId: string) => `v2:prog:${id}:${deckId}`;
+export const progressPrefix = (id: number) => `v2:prog:${id}:`;
+
+/** What a first-version record held besides the head's fields (moved to keys of their own). */
+export interface LegacyParts {
+  progress: Record<string, Record<string, number[]>>;
+  role?: "lecturer";
+  owns?: { classes: { code: string; name: string; closed?: boolean }[]; decks: { id: string; title: string; cards: number }[]; token?: string };
+}
 
 export class UserStore {
   readonly kv: Kv;
@@ -167,7 +201,7 @@ export class UserStore {
     this.kv = new Kv(kv, deps);
   }
 
-  /** The stored record, or null if none (or if it could not be read as a valid record — logged). */
+  /** The head record, or null if none (or if it could not be read as a valid record — logged). */
   async get(id: number): Promise<UserDoc | null> {
     const text = await this.kv.getText(userKey(id));
     if (text === null) return null;
@@ -175,7 +209,19 @@ export class UserStore {
   }
 
   /**
-   * Writes the record (rev + 1). Keeps at least MIN_WRITE_GAP_MS since this record's previous
+   * The head record, or — for a learner not yet migrated — the first-version record read as a head
+   * plus the parts that now live elsewhere (one extra read, only while no v2 head exists).
+   */
+  async load(id: number): Promise<{ doc: UserDoc; legacy?: LegacyParts } | null> {
+    const doc = await this.get(id);
+    if (doc) return { doc };
+    const text = await this.kv.getText(legacyUserKey(id));
+    if (text === null) return null;
+    return readLegacy(text, this.deps.now());
+  }
+
+  /**
+   * Writes the head (rev + 1). Keeps at least MIN_WRITE_GAP_MS since this record's previous
    * write — waiting if needed, which costs wall time, not CPU.
    */
   async put(id: number, doc: UserDoc): Promise<void> {
@@ -189,6 +235,27 @@ export class UserStore {
     return doc.at === 0 || this.deps.now() - doc.at >= MIN_WRITE_GAP_MS;
   }
 
+  /** One deck's progress shard, decoded for the deck's current card ids (null: none stored or unreadable — logged). */
+  async getProgress(id: number, deckId: string, cardIds: readonly string[]): Promise<DeckProgress | null> {
+    const buf = await this.kv.getBuffer(progressKey(id, deckId));
+    if (buf === null) return null;
+    const p = DeckProgress.decode(buf, cardIds);
+    if (!p) this.deps.log({ t: "bad-value", key: "v2:prog", problem: "not a progress shard" });
+    return p;
+  }
+
+  async putProgress(id: number, deckId: string, p: DeckProgress): Promise<void> {
+    await this.kv.putRaw(progressKey(id, deckId), p.encode());
+  }
+
+  async deleteProgress(id: number, deckId: string): Promise<void> {
+    await this.kv.delete(progressKey(id, deckId));
+  }
+
+  async deleteLegacy(id: number): Promise<void> {
+    await this.kv.delete(legacyUserKey(id));
+  }
+
   async delete(id: number): Promise<void> {
     await this.kv.delete(userKey(id));
   }
@@ -198,19 +265,53 @@ export class UserStore {
  * A record that failed validation (logged by the caller): keep every top-level field that is
  * still valid on its own and reset the rest to defaults, rather than lose the learner's progress.
  */
-function salvage(text: string, now: number): UserDoc | null {
+function salvage(text: string, now: number, version = USER_VERSION): UserDoc | null {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
     return null;
   }
-  if (!json || typeof json !== "object" || (json as { v?: unknown }).v !== USER_VERSION) return null;
+  if (!json || typeof json !== "object" || (json as { v?: unknown }).v !== version) return null;
   const doc = newUser(now) as unknown as Record<string, unknown>;
   const entries = UserSchema.entries as Record<string, v.GenericSchema>;
   for (const [k, schema] of Object.entries(entries)) {
+    if (k === "v") continue;
     const r = v.safeParse(schema, (json as Record<string, unknown>)[k]);
     if (r.success && r.output !== undefined) doc[k] = r.output;
   }
   return doc as unknown as UserDoc;
+}
+
+const LegacyOwns = v.object({
+  classes: v.array(v.object({ code: v.string(), name: v.string(), closed: v.optional(v.boolean()) })),
+  decks: v.array(v.object({ id: v.string(), title: v.string(), cards: v.number() })),
+  token: v.optional(v.string()),
+});
+
+/**
+ * A first-version record (`v1:user:<id>`, everything in one value): its head fields as a v2 head
+ * (valid fields kept, the rest defaults), its progress map (valid card states only) and the role
+ * and ownership that now live in keys of their own.
+ */
+export function readLegacy(text: string, now: number): { doc: UserDoc; legacy: LegacyParts } | null {
+  const doc = salvage(text, now, V1_USER_VERSION);
+  if (!doc) return null;
+  const json = JSON.parse(text) as Record<string, unknown>;
+  const progress: LegacyParts["progress"] = {};
+  const raw = json.progress;
+  if (raw && typeof raw === "object" && !Array.isArray(raw)) {
+    for (const [deck, cards] of Object.entries(raw as Record<string, unknown>)) {
+      if (!cards || typeof cards !== "object" || Array.isArray(cards)) continue;
+      const kept: Record<string, number[]> = {};
+      for (const [card, a] of Object.entries(cards as Record<string, unknown>)) if (packedValid(a)) kept[card] = a;
+      progress[deck] = kept;
+    }
+  }
+  const legacy: LegacyParts = { progress };
+  if (json.role === "lecturer") legacy.role = "lecturer";
+  const owns = v.safeParse(LegacyOwns, json.owns);
+  if (owns.success) legacy.owns = owns.output;
+  doc.at = 0;
+  return { doc, legacy };
 }

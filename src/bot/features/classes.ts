@@ -10,13 +10,14 @@ import { requireLecturer } from "./lecturer";
 import { CODE_RE, newClassCode, type ClassDoc } from "../../store/classes";
 import { startRun, type RunDoc } from "../../jobs/fanout";
 import { cut, esc } from "../render";
+import type { OwnsDoc } from "../../store/people";
 
 export const classesFeature = new Composer<BotContext>();
 
 const MAX_NAME = 60;
 const MAX_CLASSES = 50;
 
-type OwnedClass = NonNullable<Learner["doc"]["owns"]>["classes"][number];
+type OwnedClass = OwnsDoc["classes"][number];
 
 export function joinLink(ctx: BotContext, code: string): string {
   return `https://t.me/${ctx.me.username}?start=join_${code}`;
@@ -29,7 +30,7 @@ function cleanName(raw: string): string | null {
 
 /** A lecturer's class by join code, exact name, or unique name prefix (case-insensitive). */
 export function findOwnClass(learner: Learner, ref: string): OwnedClass | string {
-  const classes = learner.doc.owns?.classes ?? [];
+  const classes = learner.owns?.classes ?? [];
   const r = ref.trim();
   if (!r) return "Name the class (or give its code).";
   const byCode = classes.find((c) => c.code === r);
@@ -49,10 +50,13 @@ function deckAndClass(arg: string): [string, string] {
   return m ? [m[1]!, m[2]!] : [arg.trim(), ""];
 }
 
+/** The lecturer as students see them: the first name only. */
 function displayName(ctx: BotContext): string {
-  const f = ctx.from!;
-  return [f.first_name, f.last_name].filter(Boolean).join(" ").slice(0, 60);
+  return (ctx.from!.first_name || "Your lecturer").slice(0, 60);
 }
+
+/** Pushes a class remembers (their delivery keys are deleted by a student's /forget). */
+const MAX_RUNS = 30;
 
 classesFeature.command("newclass", async (ctx) => {
   ctx.trace.feature = "classes";
@@ -63,7 +67,7 @@ classesFeature.command("newclass", async (ctx) => {
     await ctx.reply(`Give the class a name (up to ${MAX_NAME} characters): /newclass Criminology 101`);
     return;
   }
-  const owns = (learner.doc.owns ??= { classes: [], decks: [] });
+  const owns = learner.owns!;
   if (owns.classes.length >= MAX_CLASSES) {
     await ctx.reply(`You have ${owns.classes.length} classes, the most one lecturer can keep. Close and remove one first.`);
     return;
@@ -77,7 +81,7 @@ classesFeature.command("newclass", async (ctx) => {
   const doc: ClassDoc = { v: 1, code, name, owner: learner.id, created: ctx.deps.now(), decks: [] };
   await ctx.stores.classes.put(doc);
   owns.classes.push({ code, name });
-  await saveLearner(ctx, learner);
+  await ctx.stores.people.putOwns(learner.id, owns);
   await ctx.reply(
     [
       `🏫 Class <b>${esc(name)}</b> created.`,
@@ -95,7 +99,7 @@ classesFeature.command("newclass", async (ctx) => {
 classesFeature.command("classes", async (ctx) => {
   ctx.trace.feature = "classes";
   const learner = await loadLearner(ctx);
-  const owned = learner.doc.owns?.classes ?? [];
+  const owned = (await ctx.stores.people.owns(learner.id))?.classes ?? [];
   const lines: string[] = [];
   if (owned.length) {
     lines.push("<b>Your classes</b> (as lecturer)");
@@ -105,9 +109,19 @@ classesFeature.command("classes", async (ctx) => {
   if (learner.doc.classes.length) {
     if (lines.length) lines.push("");
     lines.push("<b>Classes you are in</b>");
+    const removed: string[] = [];
     for (const code of learner.doc.classes) {
       const c = await ctx.stores.classes.get(code);
+      if (c && !(await ctx.stores.classes.member(code, learner.id))) {
+        lines.push(`• ${esc(c.name)} — your lecturer removed you from this class`);
+        removed.push(code);
+        continue;
+      }
       lines.push(c ? `• ${esc(c.name)}${c.closed ? " (closed)" : ""} — leave with <code>/leave ${code}</code>` : `• ${code} (no longer exists)`);
+    }
+    if (removed.length) {
+      learner.doc.classes = learner.doc.classes.filter((c) => !removed.includes(c));
+      await saveLearner(ctx, learner);
     }
   }
   if (!lines.length) lines.push("You are not in any class. Join one with the link or code your lecturer gave you: <code>/join &lt;code&gt;</code>");
@@ -148,7 +162,7 @@ classesFeature.command("renameclass", async (ctx) => {
   found.doc.name = name;
   await ctx.stores.classes.put(found.doc);
   found.owned.name = name;
-  await saveLearner(ctx, found.learner);
+  await ctx.stores.people.putOwns(found.learner.id, found.learner.owns!);
   await ctx.reply(`Renamed to “${name}”.`);
 });
 
@@ -163,7 +177,7 @@ classesFeature.command("closeclass", async (ctx) => {
   found.doc.closed = ctx.deps.now();
   await ctx.stores.classes.put(found.doc);
   found.owned.closed = true;
-  await saveLearner(ctx, found.learner);
+  await ctx.stores.people.putOwns(found.learner.id, found.learner.owns!);
   await ctx.reply(`“${found.doc.name}” is closed: nobody new can join. Students keep their decks and progress.`);
 });
 
@@ -182,12 +196,9 @@ classesFeature.command("removestudent", async (ctx) => {
     await ctx.reply(`${uid} is not in “${found.doc.name}”.`);
     return;
   }
+  // Only the membership key (the class's roster) changes: the student's own record is theirs; their
+  // /classes notices the removal and drops the class from it.
   await ctx.stores.classes.removeMember(found.doc.code, uid);
-  const student = await readLearner(ctx, uid);
-  if (student.stored && student.doc.classes.includes(found.doc.code)) {
-    student.doc.classes = student.doc.classes.filter((c) => c !== found.doc.code);
-    await saveLearner(ctx, student);
-  }
   await ctx.reply(`Removed ${member.name} (${uid}) from “${found.doc.name}”. They keep their own progress.`);
 });
 
@@ -224,6 +235,7 @@ async function join(ctx: BotContext, code: string): Promise<void> {
       titles.push(d.deck.title);
     }
   }
+  (learner.doc.cseen ??= {})[code] = doc.decks.length; // later pushes are folded in by foldClassDecks
   await saveLearner(ctx, learner);
   const lines = [`🎓 You joined <b>${esc(doc.name)}</b>.`];
   if (titles.length) lines.push(`You are subscribed to its decks: ${titles.map(esc).join(", ")}.`);
@@ -285,14 +297,15 @@ classesFeature.command("push", async (ctx) => {
     await ctx.reply(`“${found.doc.name}” is closed. Its students can still be reached: reopen is not supported yet, so create a new class if needed.`);
     return;
   }
-  if (!found.doc.decks.includes(deck.deck.id)) {
-    found.doc.decks.push(deck.deck.id);
-    await ctx.stores.classes.put(found.doc);
-  }
   const run: RunDoc = {
     v: 1, id: runId(ctx, "push"), op: "push", class: found.doc.code, owner: found.learner.id, chat: ctx.chat.id,
     created: ctx.deps.now(), deck: deck.deck.id, by: displayName(ctx), className: found.doc.name,
   };
+  // The class (its lecturer's key) lists its decks — students fold new ones into their own deck
+  // table on their next /review or /decks — and its recent pushes (so /forget finds their deliveries).
+  if (!found.doc.decks.includes(deck.deck.id)) found.doc.decks.push(deck.deck.id);
+  found.doc.runs = [...(found.doc.runs ?? []).filter((r) => r !== run.id), run.id].slice(-MAX_RUNS);
+  await ctx.stores.classes.put(found.doc);
   const started = await startRun(ctx, run);
   if (started) await ctx.reply(`📣 Sending “${deck.deck.title}” to every student of “${found.doc.name}”. Students who join later get it when they join. You will get a delivery report.`);
 });

@@ -60,8 +60,7 @@ async function closeCurrent(ctx: BotContext, q: GroupQuiz): Promise<void> {
 }
 
 async function guardLecturer(ctx: BotContext): Promise<boolean> {
-  const learner = await loadLearner(ctx);
-  if (isLecturer(ctx.env, learner)) return true;
+  if (await isLecturer(ctx.env, ctx, ctx.from!.id)) return true;
   const text = "Only a lecturer can run a group quiz.";
   if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text, show_alert: true });
   else {

@@ -5,7 +5,7 @@
  */
 import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext } from "../context";
-import { isLecturer, loadLearner, readLearner, saveLearner, type Learner } from "../learner";
+import { isLecturer, loadLearner, type Learner } from "../learner";
 import { isAdmin } from "../../env";
 import { ingestUpload } from "../../decks/ingest";
 import { UPLOAD_LIMITS } from "../../decks/parsers";
@@ -17,7 +17,10 @@ export const lecturerFeature = new Composer<BotContext>();
 /** Loads the sender and checks the lecturer role (from storage); tells a non-lecturer why not. */
 export async function requireLecturer(ctx: BotContext): Promise<Learner | null> {
   const learner = await loadLearner(ctx);
-  if (isLecturer(ctx.env, learner)) return learner;
+  if (await isLecturer(ctx.env, ctx, learner.id)) {
+    learner.owns = (await ctx.stores.people.owns(learner.id)) ?? { v: 1, classes: [], decks: [] };
+    return learner;
+  }
   const text = "That is for lecturers. If you teach a class, ask an administrator of this bot to make you a lecturer.";
   if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text, show_alert: true });
   else await ctx.reply(text);
@@ -46,23 +49,26 @@ lecturerFeature.command("lecturer", async (ctx) => {
     return;
   }
   const id = Number(m[2]);
-  const target = await readLearner(ctx, id);
+  // The role lives in a key only administrators write (never in the person's own record).
+  const now = await isLecturer(ctx.env, ctx, id);
   if (m[1]) {
-    if (target.doc.role !== "lecturer") {
+    if (!now) {
       await ctx.reply(`${id} is not a lecturer.`);
       return;
     }
-    delete target.doc.role;
-    await saveLearner(ctx, target);
+    if (isAdmin(ctx.env, id)) {
+      await ctx.reply(`${id} is an administrator (ADMIN_USER_IDS) and stays one.`);
+      return;
+    }
+    await ctx.stores.people.setRole(id, "none", me);
     await ctx.reply(`${id} is no longer a lecturer. Their decks and classes stay.`);
     return;
   }
-  if (target.doc.role === "lecturer") {
+  if (now) {
     await ctx.reply(`${id} is already a lecturer.`);
     return;
   }
-  target.doc.role = "lecturer";
-  await saveLearner(ctx, target);
+  await ctx.stores.people.setRole(id, "lecturer", me);
   await ctx.reply(`${id} is now a lecturer. They can send /help to see what lecturers can do.`);
 });
 
@@ -74,18 +80,18 @@ lecturerFeature.command("id", async (ctx) => {
 lecturerFeature.command("start", async (ctx, next) => {
   if (ctx.startPayload?.kind !== "lecturer") return next();
   ctx.trace.feature = "lecturer";
-  const learner = await loadLearner(ctx);
-  if (learner.doc.role === "lecturer") {
+  const me = ctx.from!.id;
+  if (await isLecturer(ctx.env, ctx, me)) {
     await ctx.reply("You are already a lecturer. Send /help to see what lecturers can do.");
     return;
   }
-  const by = await ctx.stores.lecturers.useInvite(ctx.startPayload.code);
-  if (by === null) {
-    await ctx.reply("That invite link is not valid: it was used already or has expired. Ask for a new one.");
+  const code = ctx.startPayload.code;
+  const by = await ctx.stores.lecturers.useInvite(code, me);
+  if (by === null || !isAdmin(ctx.env, by)) {
+    await ctx.reply("That invite link is not valid: it was used already or has expired, or whoever made it is no longer an administrator. Ask for a new one.");
     return;
   }
-  learner.doc.role = "lecturer";
-  await saveLearner(ctx, learner);
+  await ctx.stores.people.setRoleInvite(me, code, by);
   await ctx.reply("🎓 You are now a lecturer. Send a deck file to upload it, or /newclass <name> to create a class. /help lists everything.");
 });
 
@@ -110,10 +116,11 @@ lecturerFeature.on("message:document", async (ctx, next) => {
   const caption = ctx.message.caption ?? "";
   if (/^\/draft\b/.test(caption)) return next(); // the drafter takes documents captioned /draft
   const learner = await loadLearner(ctx);
-  if (!isLecturer(ctx.env, learner)) {
+  if (!(await isLecturer(ctx.env, ctx, learner.id))) {
     await ctx.reply("Only lecturers can upload decks. If you teach a class, ask an administrator of this bot to make you a lecturer.");
     return;
   }
+  learner.owns = (await ctx.stores.people.owns(learner.id)) ?? { v: 1, classes: [], decks: [] };
   const name = doc.file_name ?? "deck.txt";
   if ((doc.file_size ?? 0) > UPLOAD_LIMITS.bytes) {
     await ctx.reply(`✗ ${name} is ${((doc.file_size ?? 0) / 1048576).toFixed(1)} MiB; decks may be at most 1 MiB — nothing was saved. Split it into smaller decks.`);
@@ -140,7 +147,7 @@ lecturerFeature.command("mydecks", async (ctx) => {
   ctx.trace.feature = "lecturer";
   const learner = await requireLecturer(ctx);
   if (!learner) return;
-  const decks = learner.doc.owns?.decks ?? [];
+  const decks = learner.owns?.decks ?? [];
   if (decks.length === 0) {
     await ctx.reply("You have not uploaded any decks yet. Send a file (JSON, CSV/TSV with a header row front,back,…, an Anki “Notes in Plain Text” export or a Quizlet export) to upload one.");
     return;
@@ -156,7 +163,7 @@ lecturerFeature.command("token", async (ctx) => {
   if (ctx.chat.type !== "private") return;
   const learner = await requireLecturer(ctx);
   if (!learner) return;
-  const owns = (learner.doc.owns ??= { classes: [], decks: [] });
+  const owns = learner.owns!;
   if (ctx.match.trim() === "revoke") {
     if (!owns.token) {
       await ctx.reply("You have no API token.");
@@ -164,14 +171,14 @@ lecturerFeature.command("token", async (ctx) => {
     }
     await ctx.stores.lecturers.revokeToken(owns.token);
     delete owns.token;
-    await saveLearner(ctx, learner);
+    await ctx.stores.people.putOwns(learner.id, owns);
     await ctx.reply("Your API token is revoked: it no longer works.");
     return;
   }
   if (owns.token) await ctx.stores.lecturers.revokeToken(owns.token);
   const { token, hash } = await ctx.stores.lecturers.issueToken(learner.id);
   owns.token = hash;
-  await saveLearner(ctx, learner);
+  await ctx.stores.people.putOwns(learner.id, owns);
   await ctx.reply(
     [
       "🔑 Your API token (shown once — keep it secret; any earlier token no longer works):",

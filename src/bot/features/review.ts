@@ -12,7 +12,7 @@ import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext } from "../context";
 import { randomId } from "../../deps";
 import { cb, unpackDeck } from "../callback-data";
-import { loadLearner, saveLearner, scopeDecks, type Learner, type ScopeDeck } from "../learner";
+import { foldClassDecks, loadLearner, saveLearner, scopeDecks, unloadedCounts, type Learner, type ScopeDeck } from "../learner";
 import { backHtml, frontHtml, sourceHtml } from "../cards";
 import { editOrIgnore } from "../edit";
 import { cut, esc, plural } from "../render";
@@ -41,7 +41,7 @@ interface Scope {
 
 async function loadScope(ctx: BotContext, learner: Learner, index: number, carried: readonly number[] = []): Promise<Scope | null> {
   // An all-decks session keeps the decks its unsaved grades name, even if unsubscribed meanwhile.
-  const decks = await scopeDecks(ctx.decks, learner, index, carried);
+  const decks = await scopeDecks(ctx, learner, index, carried, index < 0 ? { pick: 1 } : {});
   return decks ? { index, decks } : null;
 }
 
@@ -66,8 +66,14 @@ function interval(days: number): string {
 function header(learner: Learner, scope: Scope, pick: Pick, day: number, stat: DayStat): string {
   const d = scope.decks[pick.deck]!.deck;
   const o = outlook(views(learner, scope), day);
+  const rest = scope.index < 0 ? unloadedCounts(learner, day) : { dueNow: 0, unseen: 0 };
   const lim = limits(learner, stat);
-  const left = Math.min(o.dueNow, Math.max(0, lim.reviewsPerDay - stat.reviews)) + Math.min(o.unseen, Math.max(0, lim.newPerDay - stat.introduced));
+  // What the learner will still see: due cards and new cards within today's limits, and the cards
+  // failed today that come back (re-drills) — the card on screen included.
+  const left =
+    Math.min(o.dueNow + rest.dueNow, Math.max(0, lim.reviewsPerDay - stat.reviews)) +
+    Math.min(o.unseen + rest.unseen, Math.max(0, lim.newPerDay - stat.introduced)) +
+    o.redrills;
   const kind = pick.kind === "new" ? "new card" : pick.kind === "redrill" ? "once more" : "review";
   return `📚 <b>${esc(d.deck.title)}</b> · <i>${kind}</i> · ${left} left`;
 }
@@ -164,6 +170,8 @@ export async function startReview(ctx: BotContext, deckId: string | "*"): Promis
       await saveLearner(ctx, learner);
       note = `Subscribed you to <b>${esc(d.deck.title)}</b>.\n\n`;
     }
+  } else if ((await foldClassDecks(ctx, learner)) && (await saveLearner(ctx, learner), false)) {
+    // (decks pushed to the learner's classes are now in their table)
   } else if (learner.subscribed().length === 0) {
     await ctx.reply("You have not chosen any decks yet. Pick one to start:", { reply_markup: new InlineKeyboard().text("📚 Browse decks", cb.catalogue()) });
     return;

@@ -3,6 +3,7 @@ import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext } from "../context";
 import { cb } from "../callback-data";
 import { isAdmin } from "../../env";
+import { isLecturer } from "../learner";
 import { esc } from "../render";
 
 export const startFeature = new Composer<BotContext>();
@@ -111,8 +112,7 @@ async function helpFor(ctx: BotContext): Promise<string> {
   const id = ctx.from?.id;
   if (id === undefined) return HELP_TEXT;
   if (isAdmin(ctx.env, id)) return HELP_TEXT + LECTURER_HELP + "\n/lecturer <code>&lt;user id&gt;</code> — make someone a lecturer (admins)";
-  const doc = await ctx.users.get(id);
-  return doc?.role === "lecturer" ? HELP_TEXT + LECTURER_HELP : HELP_TEXT;
+  return (await isLecturer(ctx.env, ctx, id)) ? HELP_TEXT + LECTURER_HELP : HELP_TEXT;
 }
 
 

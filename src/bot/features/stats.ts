@@ -9,10 +9,12 @@
  */
 import { Composer, InlineKeyboard, InputFile } from "grammy";
 import type { BotContext } from "../context";
-import { Learner, loadLearner, saveLearner, scopeDecks } from "../learner";
+import { type Learner, loadLearner, saveLearner, scopeDecks } from "../learner";
 import { editOrIgnore } from "../edit";
 import { esc, plural } from "../render";
 import { isLeech } from "../../srs/card-state";
+import type { DeckProgress } from "../../srs/progress";
+import type { LoadedDeck } from "../../decks/registry";
 import { dayToIso } from "../../srs/days";
 import { statsView, suspendedView, type StatsInput, type View } from "../../stats/view";
 import type { TableDeck } from "../../stats/figures";
@@ -34,7 +36,7 @@ const PRIVATE_ONLY = "That is between you and me — send it in our private chat
 
 /** The subscribed decks (bundled: no read; uploaded: through the registry) as /stats shows them. */
 async function statsInput(ctx: BotContext, learner: Learner): Promise<StatsInput> {
-  const decks: TableDeck[] = (await scopeDecks(ctx.decks, learner, -1)) ?? [];
+  const decks: TableDeck[] = (await scopeDecks(ctx, learner, -1)) ?? [];
   return {
     doc: learner.doc,
     today: learner.today,
@@ -77,9 +79,8 @@ statsFeature.callbackQuery(STATS_CALLBACK, async (ctx) => {
     const result = await applyCardAction(ctx, learner, action);
     await ctx.answerCallbackQuery({ text: result.text });
     if (!result.render) return;
-    // Re-read the states from the (possibly changed) record, not the memo of the old ones.
-    const fresh = new Learner(learner.id, learner.doc, learner.stored, learner.now);
-    const input = await statsInput(ctx, fresh);
+    // The loaded shards already hold the change.
+    const input = await statsInput(ctx, learner);
     const v = action.op === "u" ? suspendedView(input, 0) : statsView(input);
     await editOrIgnore(ctx, v.text, markup(v));
     return;
@@ -105,6 +106,7 @@ async function applyCardAction(ctx: BotContext, learner: Learner, a: CardAction)
   if (cardId === undefined || cardTag(deckId, cardId) !== a.tag) {
     return { text: "That button no longer matches one of your cards — nothing changed. Send /stats again.", render: false };
   }
+  await learner.load(ctx, deck);
   const s = learner.state(deckId, cardId);
   if (a.op === "r") {
     if (!s) return { text: "Already reset — the card is new again.", render: true };
@@ -127,11 +129,15 @@ statsFeature.command("export", async (ctx) => {
   if (ctx.chat.type !== "private") return void (await ctx.reply(PRIVATE_ONLY));
   ctx.trace.feature = "export";
   const learner = await loadLearner(ctx);
-  const doc = learner.doc;
-  const withProgress = Object.keys(doc.progress).filter((id) => Object.keys(doc.progress[id] ?? {}).length > 0);
+  const withProgress = learner.doc.decks.filter((d) => learner.hasProgress(d.id)).map((d) => d.id);
   const subscribed = learner.subscribed().map(([, id]) => id);
   const decks = await ctx.decks.getMany([...new Set([...withProgress, ...subscribed])]);
-  const progress = progressCsv(doc.progress, decks);
+  const shards: { deck: LoadedDeck; progress: DeckProgress }[] = [];
+  for (const id of withProgress) {
+    const deck = decks.get(id);
+    if (deck) shards.push({ deck, progress: await learner.load(ctx, deck) });
+  }
+  const progress = progressCsv(shards);
   const anki = subscribed.filter((id) => decks.has(id));
   if (progress.rows === 0 && anki.length === 0) {
     await ctx.reply("Nothing to export yet: you have no progress and no decks. Pick a deck in /decks, then /review.");
@@ -173,7 +179,7 @@ statsFeature.command("forget", async (ctx) => {
   const uid = ctx.from!.id;
   const minute = Math.floor(ctx.deps.now() / 60_000);
   const kb = new InlineKeyboard().text("Yes, delete everything", packForgetYes(uid, minute)).text("Cancel", packForgetNo(uid));
-  const owns = (await ctx.users.get(uid))?.owns;
+  const owns = await ctx.stores.people.owns(uid);
   const note =
     owns && (owns.classes.length || owns.decks.length)
       ? `\n\nAs a lecturer: your API token is revoked, but the ${plural(owns.decks.length, "deck")} and ${plural(owns.classes.length, "class", "classes")} you created stay, because your students use them.`

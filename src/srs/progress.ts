@@ -1,0 +1,173 @@
+/**
+ * One deck's progress for one learner, in the compact binary form it is stored in
+ * (`v2:prog:<user>:<deck>`): a row of W int32 per card of the deck, in deck order, so a press reads
+ * a card's state by index with no parsing at all, and the whole shard is one ArrayBuffer.
+ *
+ *   header  5 × int32: MAGIC, VERSION, sig (FNV-1a of the deck's card ids), rows, id bytes
+ *   rows    rows × W int32 — a packed card state (card-state.ts F order); n = -1: no state (new card)
+ *   ids     UTF-8, the card ids joined by "\n" — read only when the deck changed since the write
+ *
+ * When the deck's card ids still hash to `sig`, row i is card i. When they do not (a lecturer
+ * re-uploaded the deck), the ids are decoded once and the states follow their card ids; cards
+ * that are gone lose their state, unchanged ids keep it. Pure: no KV.
+ */
+import { F, type CardState } from "./card-state";
+
+export const W = 11;
+const MAGIC = 0x4c50; // "LP"
+const VERSION = 1;
+const HEADER = 5;
+
+/** FNV-1a over the card ids (with a separator), as an unsigned 32-bit number. */
+export function deckSig(cardIds: readonly string[]): number {
+  let h = 0x811c9dc5;
+  for (const id of cardIds) {
+    for (let i = 0; i < id.length; i++) {
+      h ^= id.charCodeAt(i);
+      h = Math.imul(h, 0x01000193);
+    }
+    h ^= 10;
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+const sigs = new WeakMap<readonly string[], number>();
+/** deckSig, cached per card-id array (a loaded deck keeps its array for the isolate's life). */
+export function cachedSig(cardIds: readonly string[]): number {
+  let s = sigs.get(cardIds);
+  if (s === undefined) sigs.set(cardIds, (s = deckSig(cardIds)));
+  return s;
+}
+
+/** Per-deck figures kept in the learner's head record, so most updates need no other shard. */
+export interface DeckSummary {
+  /** Cards with a state (graded at least once). */
+  seen: number;
+  /** Cards of the deck when last written. */
+  cards: number;
+  /** Earliest due day among unsuspended cards not graded on `day`, or -1 if none. */
+  due: number;
+  /** Local day these figures were computed on. */
+  day: number;
+  /** Cards graded below 4 on `day` (re-drills pending that day). */
+  redrill: number;
+  /** learning, young, mature, suspended, leeches. */
+  ph: [number, number, number, number, number];
+  /** Cards whose effective due day is `day + k`, k = 0..FORECAST-1 (k = 0 includes overdue). */
+  fc: number[];
+}
+
+export const FORECAST = 31;
+
+export class DeckProgress {
+  constructor(
+    readonly cardIds: readonly string[],
+    readonly rows: Int32Array = DeckProgress.emptyRows(cardIds.length),
+  ) {}
+
+  static emptyRows(n: number): Int32Array {
+    const rows = new Int32Array(n * W);
+    for (let i = 0; i < n; i++) rows[i * W] = -1;
+    return rows;
+  }
+
+  /** Reads a stored shard for the deck's current card ids; null if it is not a valid shard. */
+  static decode(buf: ArrayBuffer, cardIds: readonly string[]): DeckProgress | null {
+    if (buf.byteLength < HEADER * 4 || buf.byteLength % 4 !== 0 && buf.byteLength < HEADER * 4) return null;
+    const head = new Int32Array(buf, 0, HEADER);
+    if (head[0] !== MAGIC || head[1] !== VERSION) return null;
+    const sig = head[2]! >>> 0, count = head[3]!, idBytes = head[4]!;
+    if (count < 0 || idBytes < 0 || HEADER * 4 + count * W * 4 + idBytes > buf.byteLength) return null;
+    const stored = new Int32Array(buf, HEADER * 4, count * W);
+    if (sig === cachedSig(cardIds) && count === cardIds.length) return new DeckProgress(cardIds, stored);
+    // The deck changed: follow the card ids.
+    const ids = new TextDecoder().decode(new Uint8Array(buf, HEADER * 4 + count * W * 4, idBytes)).split("\n");
+    if (ids.length !== count && !(count === 0 && ids.length === 1)) return null;
+    const at = new Map<string, number>();
+    cardIds.forEach((id, i) => at.set(id, i));
+    const out = new DeckProgress(cardIds);
+    for (let r = 0; r < count; r++) {
+      const i = at.get(ids[r]!);
+      if (i === undefined || stored[r * W]! < 0) continue;
+      out.rows.set(stored.subarray(r * W, r * W + W), i * W);
+    }
+    return out;
+  }
+
+  encode(): ArrayBuffer {
+    const ids = new TextEncoder().encode(this.cardIds.join("\n"));
+    const n = this.cardIds.length;
+    const pad = (4 - (ids.byteLength % 4)) % 4;
+    const buf = new ArrayBuffer(HEADER * 4 + n * W * 4 + ids.byteLength + pad);
+    const head = new Int32Array(buf, 0, HEADER);
+    head.set([MAGIC, VERSION, cachedSig(this.cardIds) | 0, n, ids.byteLength]);
+    new Int32Array(buf, HEADER * 4, n * W).set(this.rows.subarray(0, n * W));
+    new Uint8Array(buf, HEADER * 4 + n * W * 4, ids.byteLength).set(ids);
+    return buf;
+  }
+
+  has(i: number): boolean {
+    return this.rows[i * W]! >= 0;
+  }
+
+  /** The state of card i, or undefined for a new card (or a malformed stored row). */
+  get(i: number): CardState | undefined {
+    const r = this.rows, o = i * W;
+    if (!(r[o]! >= 0)) return undefined;
+    const ef = r[o + F.ef]!, g = r[o + F.g]!, susp = r[o + F.susp]!;
+    if (ef < 130 || ef > 1000 || g < 0 || g > 5 || (susp !== 0 && susp !== 1) || r[o + F.i]! < 0) return undefined;
+    return {
+      n: r[o]!, i: r[o + F.i]!, ef, due: r[o + F.due]!, last: r[o + F.last]!, g, lapses: r[o + F.lapses]!,
+      intro: r[o + F.intro]!, rs: r[o + F.rs]!, susp, reps: r[o + F.reps]!,
+    };
+  }
+
+  set(i: number, s: CardState): void {
+    const o = i * W;
+    const r = this.rows;
+    r[o] = s.n; r[o + F.i] = s.i; r[o + F.ef] = s.ef; r[o + F.due] = s.due; r[o + F.last] = s.last; r[o + F.g] = s.g;
+    r[o + F.lapses] = s.lapses; r[o + F.intro] = s.intro; r[o + F.rs] = s.rs; r[o + F.susp] = s.susp; r[o + F.reps] = s.reps;
+  }
+
+  clear(i: number): void {
+    this.rows.fill(0, i * W, i * W + W);
+    this.rows[i * W] = -1;
+  }
+
+  /** Figures for the head record as of local day `day` (one pass over the rows). */
+  summary(day: number): DeckSummary {
+    const r = this.rows;
+    const n = this.cardIds.length;
+    let seen = 0, due = -1, redrill = 0, learning = 0, young = 0, mature = 0, susp = 0, leech = 0;
+    const fc = new Array<number>(FORECAST).fill(0);
+    for (let c = 0; c < n; c++) {
+      const o = c * W;
+      if (r[o]! < 0) continue;
+      seen++;
+      if (r[o + F.lapses]! >= 8) leech++;
+      if (r[o + F.susp]) {
+        susp++;
+        continue;
+      }
+      if (r[o]! < 2) learning++;
+      else if (r[o + F.i]! >= 21) mature++;
+      else young++;
+      const last = r[o + F.last]!, d = r[o + F.due]!;
+      if (last === day && r[o + F.g]! < 4) redrill++;
+      const eff = last === day && d <= day ? day + 1 : d;
+      if (last !== day && (due < 0 || d < due)) due = d;
+      const k = eff - day;
+      if (k < FORECAST) fc[k < 0 ? 0 : k]!++;
+    }
+    return { seen, cards: n, due, day, redrill, ph: [learning, young, mature, susp, leech], fc };
+  }
+}
+
+/** Cards of a summary due on or before `today` (as far as the summary knows), not graded on its day. */
+export function summaryDueNow(s: DeckSummary, today: number): number {
+  let k = 0;
+  const upto = today - s.day;
+  for (let i = 0; i < s.fc.length && i <= upto; i++) k += s.fc[i]!;
+  return k;
+}
