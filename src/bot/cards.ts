@@ -1,6 +1,7 @@
 /** How a card and a deck read in chat (HTML, escaped, within Telegram's limits). */
 import { clozeFilled, hasCloze, quizQuestion, type Card, type Deck } from "../decks/schema";
 import type { LoadedDeck } from "../decks/registry";
+import { summaryDueNow } from "../srs/progress";
 import type { Learner } from "./learner";
 import { esc, cut } from "./render";
 import { phaseOf } from "../srs/card-state";
@@ -50,11 +51,27 @@ export interface DeckCounts {
   suspended: number;
 }
 
-/** Card counts by phase for one deck, from the learner's stored progress (no I/O). */
+/**
+ * Card counts by phase for one deck, with no I/O: from the loaded shard when this update loaded it,
+ * else from the deck's summary in the learner's head record (as of their last save of that deck).
+ */
 export function deckCounts(learner: Learner, deck: LoadedDeck, today: number): DeckCounts {
   const c: DeckCounts = { total: deck.cardIds.length, unseen: 0, learning: 0, young: 0, mature: 0, due: 0, suspended: 0 };
-  for (const id of deck.cardIds) {
-    const s = learner.state(deck.deck.id, id);
+  const id = deck.deck.id;
+  const p = learner.progress(id);
+  if (!p) {
+    const s = learner.summary(id);
+    if (!s) {
+      c.unseen = c.total;
+      return c;
+    }
+    [c.learning, c.young, c.mature, c.suspended] = s.ph;
+    c.unseen = Math.max(0, c.total - s.seen);
+    c.due = summaryDueNow(s, today);
+    return c;
+  }
+  for (let i = 0; i < deck.cardIds.length; i++) {
+    const s = p.get(i);
     if (s?.susp) {
       c.suspended++;
       continue;

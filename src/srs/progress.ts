@@ -164,6 +164,18 @@ export class DeckProgress {
   }
 }
 
+/** The card ids a stored shard was written for (tools and tests read shards without the deck). */
+export function shardIds(buf: ArrayBuffer): string[] | null {
+  if (buf.byteLength < HEADER * 4) return null;
+  const head = new Int32Array(buf, 0, HEADER);
+  if (head[0] !== MAGIC || head[1] !== VERSION) return null;
+  const count = head[3]!, idBytes = head[4]!;
+  if (count === 0) return [];
+  const start = HEADER * 4 + count * W * 4;
+  if (start + idBytes > buf.byteLength) return null;
+  return new TextDecoder().decode(new Uint8Array(buf, start, idBytes)).split("\n");
+}
+
 /** Cards of a summary due on or before `today` (as far as the summary knows), not graded on its day. */
 export function summaryDueNow(s: DeckSummary, today: number): number {
   let k = 0;

@@ -1,4 +1,5 @@
 /** Group quizzes: a lecturer's quiz in a group, members' answers feed their own schedules. */
+import { recordWithProgress } from "../support/progress";
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createHarness, user } from "../support/harness";
@@ -9,9 +10,8 @@ import { unpackCard } from "../../src/srs/card-state";
 const ADMIN = 900, LECT = 9601, A = 9602, B = 9603, GROUP = -1009600;
 const alpha = makeDeck("alpha", 30);
 
-async function record(id: number): Promise<UserDoc | null> {
-  const t = await env.KV.get(userKey(id));
-  return t ? (JSON.parse(t) as UserDoc) : null;
+async function record(id: number) {
+  return recordWithProgress(env.KV, id);
 }
 
 describe("group quiz", () => {

@@ -1,4 +1,5 @@
 /** Quizzes through the webhook: native quiz polls, poll_answer grading, redelivery, KV budget. */
+import { recordWithProgress } from "../support/progress";
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createHarness, user, type Harness } from "../support/harness";
@@ -11,8 +12,8 @@ import { localDay } from "../../src/srs/days";
 const DAY = 86_400_000;
 const alpha = makeDeck("alpha", 12);
 
-async function record(id: number): Promise<UserDoc> {
-  return JSON.parse((await env.KV.get(userKey(id)))!) as UserDoc;
+async function record(id: number) {
+  return (await recordWithProgress(env.KV, id))!;
 }
 
 function lastPoll(h: Harness, chat: number) {

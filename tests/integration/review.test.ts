@@ -1,4 +1,5 @@
 /** Review by chat through the webhook: a whole session, re-drills, the next day, KV budgets. */
+import { recordWithProgress } from "../support/progress";
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { button, buttons, createHarness, user, type Harness } from "../support/harness";
@@ -11,8 +12,8 @@ const DAY = 86_400_000;
 const alpha = makeDeck("alpha", 30, { title: "Alpha <facts> & more" });
 const beta = makeDeck("beta", 5);
 
-async function record(id: number): Promise<UserDoc> {
-  return JSON.parse((await env.KV.get(userKey(id)))!) as UserDoc;
+async function record(id: number) {
+  return (await recordWithProgress(env.KV, id))!;
 }
 
 /** Presses Show answer, then the grade button whose label starts with `label`. Returns the labels seen. */

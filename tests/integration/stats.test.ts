@@ -1,4 +1,5 @@
 /** /stats, the leech and suspended-card buttons, /export and /forget through the webhook. */
+import { recordWithProgress } from "../support/progress";
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { button, buttons, createHarness, user, type Harness } from "../support/harness";
@@ -14,9 +15,8 @@ const alpha = makeDeck("alpha", 12, { title: "Alpha <facts> & more" });
 const beta = makeDeck("beta", 3);
 const lee = makeDeck("lee", 2);
 
-async function record(id: number): Promise<UserDoc | null> {
-  const text = await env.KV.get(userKey(id));
-  return text === null ? null : (JSON.parse(text) as UserDoc);
+async function record(id: number) {
+  return recordWithProgress(env.KV, id);
 }
 
 function screen(h: Harness, uid: number): string {

@@ -2,6 +2,7 @@
  * Regression tests for the bugs the suites found — each first written failing, then fixed in src/
  * (see the report in the pull request), or left as `it.fails` with the reason.
  */
+import { dumpRecord } from "../support/progress";
 import { describe, expect, it } from "vitest";
 import { makeDeck } from "../support/fixtures";
 import { createRig } from "../support/reliability-rig";
@@ -22,7 +23,7 @@ describe("bugs these suites found (each fixed in src/, or marked it.fails)", () 
     rig.advance(3000);
     // The learner answers the copy they saw first.
     expect((await rig.post(rig.tg.answerPoll(uid, first.id, [first.correct_option_ids![0]!]))).status).toBe(200);
-    const doc = JSON.parse(rig.dump()[userKey(uid)]!);
+    const doc = JSON.parse(dumpRecord(rig.dump(), uid)!);
     expect(doc.quiz.qs[0].g).toBe(4);
     expect(doc.progress.alpha["alpha-c0"]).toBeDefined();
     expect(rig.tg.messages(uid).filter((m) => m.poll)).toHaveLength(3); // and the next question came
@@ -33,11 +34,11 @@ describe("bugs these suites found (each fixed in src/, or marked it.fails)", () 
     const rig = createRig({ users: [user(uid)], decks: [alpha] });
     const quiz = rig.tg.sendText(uid, "/quiz alpha");
     expect((await rig.post(quiz)).status).toBe(200);
-    const saved = rig.dump()[userKey(uid)];
+    const saved = dumpRecord(rig.dump(), uid);
     rig.advance(3000);
     expect((await rig.post(quiz)).status).toBe(200); // Telegram redelivers the same update
     expect(rig.tg.messages(uid).filter((m) => m.from?.is_bot)).toHaveLength(1);
-    expect(rig.dump()[userKey(uid)]).toBe(saved);
+    expect(dumpRecord(rig.dump(), uid)).toBe(saved);
     // The same for a quiz button (the deck page's 🧩 Quiz) pressed once and delivered twice.
     const other = 7014;
     const rig2 = createRig({ users: [user(other)], decks: [alpha] });
@@ -62,7 +63,7 @@ describe("bugs these suites found (each fixed in src/, or marked it.fails)", () 
     expect((await rig.post(daily)).status).toBe(200);
     rig.advance(3000);
     expect((await rig.post(daily)).status).toBe(200); // Telegram redelivers the same update
-    const doc = JSON.parse(rig.dump()[userKey(uid)]!);
+    const doc = JSON.parse(dumpRecord(rig.dump(), uid)!);
     expect(doc.settings.dailyOn).toBe(true);
     expect(Object.keys(rig.dump()).filter((k) => k.startsWith("v1:slot:"))).toEqual([`v1:slot:1900:${uid}`]);
     expect(rig.tg.messages(uid).filter((m) => m.from?.is_bot).map((m) => m.text!.split("\n")[0])).toEqual([
@@ -72,7 +73,7 @@ describe("bugs these suites found (each fixed in src/, or marked it.fails)", () 
     // A new /daily from the learner still toggles.
     rig.advance(3000);
     expect((await rig.post(rig.tg.sendText(uid, "/daily"))).status).toBe(200);
-    expect(JSON.parse(rig.dump()[userKey(uid)]!).settings.dailyOn).toBe(false);
+    expect(JSON.parse(dumpRecord(rig.dump(), uid)!).settings.dailyOn).toBe(false);
   });
 
   it("a redelivered '➕ 5 more new cards' press raises today's allowance once", async () => {
@@ -98,7 +99,7 @@ describe("bugs these suites found (each fixed in src/, or marked it.fails)", () 
     const more = await press(/more new cards/);
     rig.advance(3000);
     expect((await rig.post(more)).status).toBe(200); // Telegram redelivers the press
-    const doc = JSON.parse(rig.dump()[userKey(uid)]!);
+    const doc = JSON.parse(dumpRecord(rig.dump(), uid)!);
     const today = Object.keys(doc.days)[0]!;
     expect(doc.days[today][9]).toBe(5); // extraNew: 5, not 10
   });
@@ -120,7 +121,7 @@ describe("bugs these suites found (each fixed in src/, or marked it.fails)", () 
     rig.advance(3000);
     // The learner answers the question the restart sent.
     expect((await rig.post(rig.tg.answerPoll(uid, poll.id, [poll.correct_option_ids![0]!]))).status).toBe(200);
-    const doc = JSON.parse(rig.dump()[userKey(uid)]!);
+    const doc = JSON.parse(dumpRecord(rig.dump(), uid)!);
     expect(doc.quiz.qs[0].g).toBe(4);
   });
 
@@ -161,7 +162,7 @@ describe("bugs these suites found (each fixed in src/, or marked it.fails)", () 
     // The 7th grade saves the session; Telegram then fails the edit that shows the next card.
     rig.tg.failNext("editMessageText", { error_code: 500, description: "Internal Server Error" });
     expect((await press(/^Good/)).status).toBe(200);
-    expect(JSON.parse(rig.dump()[userKey(uid)]!).sessions[0][1]).toBe(7);
+    expect(JSON.parse(dumpRecord(rig.dump(), uid)!).sessions[0][1]).toBe(7);
     expect(rig.tg.message(uid, session)!.text).toContain("Answer 6"); // still the 7th card's answer
     // The learner taps Good again: the session must move on to the 8th card, saving nothing twice.
     expect((await press(/^Good/)).status).toBe(200);
@@ -169,7 +170,7 @@ describe("bugs these suites found (each fixed in src/, or marked it.fails)", () 
     await press(/Show answer/);
     await press(/^Easy/);
     await press(/Stop/);
-    const doc = JSON.parse(rig.dump()[userKey(uid)]!);
+    const doc = JSON.parse(dumpRecord(rig.dump(), uid)!);
     expect(Object.keys(doc.progress.alpha)).toHaveLength(8);
     expect(Object.values(doc.progress.alpha as Record<string, number[]>).every((c) => c[10] === 1)).toBe(true); // each scheduled once
   });
@@ -212,7 +213,7 @@ describe("bugs these suites found (each fixed in src/, or marked it.fails)", () 
     // Back in the session: Stop saves the three grades.
     await press(/Stop/);
     expect(rig.tg.callbackAnswers.at(-1)!.text).not.toMatch(/not valid/);
-    const doc = JSON.parse(rig.dump()[userKey(uid)]!);
+    const doc = JSON.parse(dumpRecord(rig.dump(), uid)!);
     expect(Object.keys(doc.progress.alpha ?? {})).toHaveLength(3);
   });
 
@@ -242,7 +243,7 @@ describe("bugs these suites found (each fixed in src/, or marked it.fails)", () 
     rig.advance(1500);
     await rig.post(rig.tg.answerPoll(uid, poll.id, [poll.correct_option_ids![0]!])); // right: grade 4, saved now
     await press(/Stop/); // the session saves its Again
-    const card = JSON.parse(rig.dump()[userKey(uid)]!).progress.alpha["alpha-c0"];
+    const card = JSON.parse(dumpRecord(rig.dump(), uid)!).progress.alpha["alpha-c0"];
     // First grade of the day was Again: n 0, EF 1.96, one lapse. Stored: scheduled by the quiz's 4.
     expect(card.slice(0, 3)).toEqual([0, 1, 196]);
     expect(card[6]).toBe(1);

@@ -37,6 +37,19 @@ interface Entry {
  * The part of KVNamespace Lectern uses, in memory: text/json gets, puts with expirationTtl (on the
  * injected clock), deletes and prefix lists with cursors. Values are stored as strings, as KV does.
  */
+function latin1(value: ArrayBuffer | ArrayBufferView): string {
+  const b = value instanceof ArrayBuffer ? new Uint8Array(value) : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  let out = "";
+  for (let i = 0; i < b.length; i += 8192) out += String.fromCharCode(...b.subarray(i, i + 8192));
+  return out;
+}
+
+export function latin1Bytes(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i) & 0xff;
+  return out;
+}
+
 export class MemoryKv {
   readonly data = new Map<string, Entry>();
   constructor(private readonly now: () => number = () => Date.now()) {}
@@ -53,7 +66,7 @@ export class MemoryKv {
   private decode(text: string, type: unknown): unknown {
     const t = typeof type === "string" ? type : (type as { type?: string } | undefined)?.type ?? "text";
     if (t === "json") return JSON.parse(text);
-    if (t === "arrayBuffer") return new TextEncoder().encode(text).buffer;
+    if (t === "arrayBuffer") return latin1Bytes(text).buffer;
     if (t === "stream") return new Response(text).body;
     return text;
   }
@@ -69,7 +82,8 @@ export class MemoryKv {
     },
     put: async (key: string, value: string | ArrayBuffer | ArrayBufferView, options?: KVNamespacePutOptions) => {
       if (key.length === 0 || new TextEncoder().encode(key).length > 512) throw new Error(`KV put: bad key length ${key.length}`);
-      const text = typeof value === "string" ? value : new TextDecoder().decode(value as ArrayBuffer);
+      // Binary values (progress shards) are kept byte for byte, one char per byte.
+      const text = typeof value === "string" ? value : latin1(value);
       if (text.length > 25 * 1024 * 1024) throw new Error("KV put: value over 25 MiB");
       const entry: Entry = { value: text };
       if (options?.expirationTtl !== undefined) {

@@ -4,6 +4,7 @@ import fc from "fast-check";
 import { KEEP_DAYS, newUser, writeDay, currentStreak, type UserDoc } from "../../src/store/users";
 import { emptyDay, type DayStat } from "../../src/srs/session";
 import { packCard, type CardState } from "../../src/srs/card-state";
+import { DeckProgress } from "../../src/srs/progress";
 import { loadDeck, type LoadedDeck } from "../../src/decks/registry";
 import { makeDeck } from "../support/fixtures";
 import {
@@ -286,13 +287,19 @@ describe("export files", () => {
   );
 
   it("progress CSV: one row per graded card in deck order, ISO dates, easiness with two decimals, safe cells", () => {
-    const progress = {
-      exp: { "exp-c2": packCard(card({ n: 3, i: 15, ef: 236, due: TODAY + 4, last: TODAY - 11, lapses: 2 })), "exp-c0": packCard(card({ n: 0, i: 1, ef: 170, due: TODAY, last: TODAY - 1, lapses: 9 })), "exp-c1": packCard(card({ last: -1 })) },
-      gone: { "old-card": packCard(card({ n: 1, i: 1, due: TODAY - 40, last: TODAY - 41 })), bad: [1, 2] },
-    };
-    const out = progressCsv(progress, new Map([["exp", deck]]));
-    expect(out.rows).toBe(4);
-    expect(out.decks).toBe(2);
+    const progress = new DeckProgress(deck.cardIds);
+    progress.set(2, card({ n: 3, i: 15, ef: 236, due: TODAY + 4, last: TODAY - 11, lapses: 2 }));
+    progress.set(0, card({ n: 0, i: 1, ef: 170, due: TODAY, last: TODAY - 1, lapses: 9 }));
+    progress.set(1, card({ last: -1 }));
+    // A shard written for a deck that has since lost a card and gained none: its state is dropped.
+    const old = loadDeck({ ...deck.deck, id: "exp", cards: [...deck.deck.cards, { id: "old-card", front: "Old", back: "x" }] }, false);
+    const before = new DeckProgress(old.cardIds);
+    before.set(3, card({ n: 1, i: 1, due: TODAY - 40, last: TODAY - 41 }));
+    const after = DeckProgress.decode(before.encode(), deck.cardIds)!;
+    expect(after.has(0)).toBe(false);
+    const out = progressCsv([{ deck, progress }]);
+    expect(out.rows).toBe(3);
+    expect(out.decks).toBe(1);
     expect(out.csv.startsWith("\uFEFF")).toBe(true);
     expect(out.csv.slice(1).split("\n")).toEqual([
       "deck,card,front,repetition,interval_days,easiness,due_date,lapses,last_review",
@@ -300,7 +307,6 @@ describe("export files", () => {
       'please",0,1,1.70,2026-11-02,9,2026-11-01',
       "exp,exp-c1,'=SUM(A1:A2),2,6,2.50,2026-11-03,0,",
       "exp,exp-c2,The {{c1::UNTOC}} was adopted in 2000.,3,15,2.36,2026-11-06,2,2026-10-22",
-      "gone,old-card,,1,1,2.50,2026-09-23,0,2026-09-22",
       "",
     ]);
     expect(csvCell(-5)).toBe("-5");

@@ -3,7 +3,7 @@ import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext } from "../context";
 import { cb, DECK_CALLBACK, unpackCatalogue, unpackDeck } from "../callback-data";
 import { editOrIgnore } from "../edit";
-import { loadLearner, saveLearner, type Learner } from "../learner";
+import { foldClassDecks, loadLearner, saveLearner, type Learner } from "../learner";
 import { deckCounts } from "../cards";
 import { bar, esc, plural } from "../render";
 import type { LoadedDeck } from "../../decks/registry";
@@ -52,7 +52,10 @@ function catalogueKeyboard(learner: Learner, decks: LoadedDeck[], page: number):
 async function showCatalogue(ctx: BotContext, page: number, edit: boolean) {
   ctx.trace.feature = "decks";
   const learner = await loadLearner(ctx);
+  if (await foldClassDecks(ctx, learner)) await saveLearner(ctx, learner);
   const decks = await visibleDecks(ctx, learner);
+  // A first-version record shows its figures from its progress (once: it migrates on its next save).
+  if (learner.legacy) await learner.loadAll(ctx, decks.filter((d) => learner.legacy!.progress[d.deck.id]));
   const p = Math.min(Math.max(0, page), Math.max(0, Math.ceil(decks.length / PAGE) - 1));
   const text = catalogueText(learner, decks, p);
   const reply_markup = catalogueKeyboard(learner, decks, p);
@@ -118,6 +121,7 @@ decksFeature.callbackQuery(DECK_CALLBACK, async (ctx, next) => {
       await ctx.answerCallbackQuery({ text: want ? `Subscribed to ${d.deck.title}` : `Unsubscribed from ${d.deck.title}` });
     }
   } else await ctx.answerCallbackQuery();
+  await learner.load(ctx, d);
   const page = deckPage(learner, d);
   await editOrIgnore(ctx, page.text, page.kb);
 });
@@ -129,6 +133,7 @@ decksFeature.command("start", async (ctx, next) => {
   const learner = await loadLearner(ctx);
   const d = await ctx.decks.get(ctx.startPayload.id);
   if (!d) return ctx.reply("That deck no longer exists. Send /decks to see the decks there are.");
+  await learner.load(ctx, d);
   const page = deckPage(learner, d);
   await ctx.reply(page.text, { parse_mode: "HTML", reply_markup: page.kb, link_preview_options: { is_disabled: true } });
 });
