@@ -11,7 +11,7 @@ import type { Deps } from "../deps";
 import { isAdmin, type Env } from "../env";
 import { localDay } from "../srs/days";
 import { unpackCard, type CardState } from "../srs/card-state";
-import { applyGrade, type DayStat, type DeckView } from "../srs/session";
+import { applyGrade, emptyDay, type DayStat, type DeckView } from "../srs/session";
 import type { Grade } from "../srs/sm2";
 import type { DeckRegistry, LoadedDeck } from "../decks/registry";
 import { MAX_DECKS } from "./review-state";
@@ -111,12 +111,43 @@ export class Learner {
       }
       this.dirty.add(id);
     } else if (this.stored && this.hasStoredShard(id)) {
-      p = await io.users.getProgress(this.id, id, deck.cardIds);
+      p = await io.users.getProgress(this.id, id, deck.cardIds, this.doc.decks.find((d) => d.id === id)?.w ?? 0);
     }
     p ??= new DeckProgress(deck.cardIds);
     this.shards.set(id, p);
     this.loadedDecks.set(id, deck);
+    this.applyPending(id, deck, p);
     return p;
+  }
+
+  /** Applies the quiz answers waiting for this deck (doc.pend), in the order they were given. */
+  private applyPending(deckId: string, deck: LoadedDeck, p: DeckProgress): void {
+    const pend = this.doc.pend;
+    if (!pend?.length) return;
+    const table = this.doc.decks.findIndex((d) => d.id === deckId);
+    const rest: typeof pend = [];
+    for (const e of pend) {
+      if (e[0] !== table) {
+        rest.push(e);
+        continue;
+      }
+      const i = deck.index.get(e[1]);
+      if (i === undefined) continue; // the card left the deck
+      // The day's figures were counted when the answer came; only the schedule changes here.
+      const r = applyGrade(p.get(i), e[2] as Grade, e[3], 0, emptyDay());
+      p.set(i, r.state);
+    }
+    if (rest.length !== pend.length) {
+      this.dirty.add(deckId);
+      if (rest.length) this.doc.pend = rest;
+      else delete this.doc.pend;
+    }
+  }
+
+  /** True if quiz answers wait to be applied to this deck. */
+  hasPending(deckId: string): boolean {
+    const table = this.doc.decks.findIndex((d) => d.id === deckId);
+    return !!this.doc.pend?.some((e) => e[0] === table);
   }
 
   private hasStoredShard(deckId: string): boolean {
@@ -365,11 +396,13 @@ export async function saveLearner(io: LearnerIO, learner: Learner): Promise<void
   }
   const today = learner.today;
   for (const { id, progress, deck } of learner.changed()) {
-    await io.users.putProgress(learner.id, id, progress);
     const e = learner.doc.decks.find((d) => d.id === id);
+    progress.wc = (e?.w ?? progress.wc) + 1;
+    await io.users.putProgress(learner.id, id, progress);
     if (e) {
       e.s = progress.summary(today);
       e.t = deck.deck.title;
+      e.w = progress.wc;
     }
   }
   learner.markSaved();

@@ -95,7 +95,7 @@ export async function dailyFor(svc: Services, uid: number, slot: string): Promis
   if (doc.quiz && doc.quiz.day === today) return "busy";
   const chat = uid; // a private chat's id is the user's id
   try {
-    const r = await startQuiz(svc, learner, chat, -1, { daily: true });
+    const r = await startQuiz(svc, learner, chat, -1, { daily: true, ...(mine?.caughtUp !== undefined ? { caughtUp: mine.caughtUp } : {}) });
     if (r.status === "sent") return "sent";
     if (r.status === "gone") return "stray";
     const lastCaughtUp = Math.max(mine?.caughtUp ?? -1, doc.daily.lastCaughtUp);

@@ -15,7 +15,8 @@ export interface QuizPick {
   card: number;
 }
 
-export function selectQuiz(decks: readonly QuizDeckView[], today: number, n: number): QuizPick[] {
+/** `newLeft`: new cards the day's budget still allows (shared with reviews). */
+export function selectQuiz(decks: readonly QuizDeckView[], today: number, n: number, newLeft = Infinity): QuizPick[] {
   const due: (QuizPick & { due: number })[] = [];
   const fresh: QuizPick[] = [];
   decks.forEach((d, di) => {
@@ -27,5 +28,5 @@ export function selectQuiz(decks: readonly QuizDeckView[], today: number, n: num
     });
   });
   due.sort((a, b) => a.due - b.due || a.deck - b.deck || a.card - b.card);
-  return [...due.map(({ deck, card }) => ({ deck, card })), ...fresh].slice(0, n);
+  return [...due.map(({ deck, card }) => ({ deck, card })), ...fresh.slice(0, newLeft)].slice(0, n);
 }

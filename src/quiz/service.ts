@@ -12,7 +12,8 @@ import { randomId, type Deps } from "../deps";
 import type { DeckRegistry } from "../decks/registry";
 import type { UserStore, QuizState } from "../store/users";
 import { currentStreak } from "../store/users";
-import { readLearner, saveLearner, scopeDecks, type Learner } from "../bot/learner";
+import { readLearner, saveLearner, scopeDecks, unloadedCounts, type Learner } from "../bot/learner";
+import type { DailyDoc } from "../store/people";
 import { buildPoll } from "./poll";
 import { selectQuiz } from "./select";
 import { outlook } from "../srs/session";
@@ -58,31 +59,45 @@ async function sendQuestion(io: QuizIO, learner: Learner, quiz: QuizState, i: nu
  * Writes once: the learner's record (the quiz with its first poll id) — or, for the daily job, the
  * job's own key `v2:daily:<id>`, which the learner's first answer takes over.
  */
-export async function startQuiz(io: QuizIO, learner: Learner, chat: number, scope: number, opts: { daily?: boolean; from?: number } = {}): Promise<StartResult> {
+export async function startQuiz(io: QuizIO, learner: Learner, chat: number, scope: number, opts: { daily?: boolean; from?: number; caughtUp?: number } = {}): Promise<StartResult> {
   const decks = (await scopeDecks(io, learner, scope, [], { pick: learner.doc.settings.quizLength })) ?? [];
   if (decks.length === 0) return { status: "no-decks" };
   const today = learner.today;
+  // One daily budget of new cards, shared by reviews and quizzes.
+  const stat = learner.day(today);
+  const newLeft = Math.max(0, learner.doc.settings.newPerDay + stat.extraNew - stat.introduced);
   const picks = selectQuiz(
     decks.map((d) => ({ cardIds: d.deck.cardIds, quiz: d.deck.quiz, state: (id: string) => learner.state(d.deck.deck.id, id) })),
     today,
     learner.doc.settings.quizLength,
+    newLeft,
   );
   if (picks.length === 0) return { status: "empty" };
   const quiz: QuizState = {
     id: randomId(io.deps, 6), day: today, chat, scope, started: io.deps.now(),
-    qs: picks.map((p) => ({ d: decks[p.deck]!.table, c: decks[p.deck]!.deck.cardIds[p.card]!, ok: 0 })),
+    qs: picks.map((p) => {
+      const d = decks[p.deck]!;
+      const c = d.deck.cardIds[p.card]!;
+      const s = learner.state(d.deck.deck.id, c);
+      return { d: d.table, c, ok: 0, k: !s ? 0 : s.i >= 21 ? 2 : 1 };
+    }),
   };
   if (opts.daily) quiz.daily = true;
   if (opts.from !== undefined) quiz.from = opts.from;
   await sendQuestion(io, learner, quiz, 0);
   if (opts.daily) {
-    if (!(await io.stores.people.putDaily(learner.id, { v: 1, day: today, quiz }))) return { status: "gone" };
+    const doc: DailyDoc = { v: 1, day: today, quiz };
+    if (opts.caughtUp !== undefined) doc.caughtUp = opts.caughtUp;
+    if (!(await io.stores.people.putDaily(learner.id, doc))) return { status: "gone" };
     return { status: "sent", questions: quiz.qs.length };
   }
   learner.doc.quiz = quiz;
   await saveLearner(io, learner);
   return { status: "sent", questions: quiz.qs.length };
 }
+
+/** Quiz answers kept in the record before they are applied to their shards at once. */
+const MAX_PENDING = 100;
 
 export type AnswerOutcome = "graded" | "finished" | "unknown" | "duplicate" | "expired" | "ignored";
 
@@ -112,12 +127,28 @@ export async function answerQuiz(io: QuizIO, answer: PollAnswer, preloaded?: Lea
   const correct = answer.option_ids[0] === q.ok;
   q.g = correct ? 4 : 1;
   if (deck && deck.index.has(q.c)) {
-    await learner.load(io, deck);
+    // The answer is saved with the record alone (one read, one write); the deck's progress shard
+    // takes it the next time an update reads that deck (Learner.applyPending).
     const stat = learner.day(today);
-    learner.grade(deck.deck.id, q.c, q.g as 1 | 4, today, stat);
+    const repeat = learner.doc.pend?.some((e) => e[0] === q.d && e[1] === q.c && e[3] === today);
+    stat.presses++;
+    if (!repeat) {
+      if (q.k === 0 || q.k === undefined) stat.introduced++;
+      else {
+        stat.reviews++;
+        if (q.g >= 3) stat.reviewsOk++;
+        if (q.k === 2) {
+          stat.mature++;
+          if (q.g >= 3) stat.matureOk++;
+        }
+      }
+      if (q.g >= 4) stat.goodEasy++;
+    }
     stat.quizAnswered++;
     if (correct) stat.quizCorrect++;
     learner.saveDay(today, stat);
+    learner.doc.pend = [...(learner.doc.pend ?? []), [q.d, q.c, q.g, today]];
+    if (learner.doc.pend.length > MAX_PENDING) await learner.load(io, deck); // applies them now
   }
   const next = quiz.qs.findIndex((x) => x.g === undefined);
   if (next >= 0) {
@@ -140,13 +171,13 @@ async function sendSummary(io: QuizIO, learner: Learner, quiz: QuizState): Promi
   const right = quiz.qs.filter((q) => q.g === 4).length;
   const today = learner.today;
   const streak = currentStreak(learner.doc, today);
-  const decks = (await scopeDecks(io, learner, -1)) ?? [];
-  const o = outlook(decks.map((d) => learner.view(d.deck)), today);
+  // From the deck summaries in the record: no progress shard is read for a summary.
+  const o = unloadedCounts(learner, today);
   const verdict = right === quiz.qs.length ? "Perfect! 🎯" : right >= quiz.qs.length / 2 ? "Well done." : "Keep going — the ones you missed come back soon.";
   const lines = [
     `🧩 <b>Quiz done: ${right}/${quiz.qs.length} correct.</b> ${verdict}`,
     `Streak: <b>${plural(streak, "day")}</b>${streak >= 3 ? " 🔥" : ""}`,
-    o.dueNow > 0 ? `Next: ${plural(o.dueNow, "card")} due for review.` : o.nextDue !== null ? "Nothing due for review right now." : "",
+    o.dueNow > 0 ? `Next: ${plural(o.dueNow, "card")} due for review.` : "Nothing due for review right now.",
   ].filter(Boolean);
   const kb = new InlineKeyboard();
   if (o.dueNow > 0) kb.text("▶️ Review now", cb.deck("R", "*"));

@@ -3,9 +3,17 @@
  * (`v2:prog:<user>:<deck>`): a row of W int32 per card of the deck, in deck order, so a press reads
  * a card's state by index with no parsing at all, and the whole shard is one ArrayBuffer.
  *
- *   header  5 × int32: MAGIC, VERSION, sig (FNV-1a of the deck's card ids), rows, id bytes
+ *   header  7 × int32: MAGIC, VERSION, sig (FNV-1a of the deck's card ids), rows, id bytes,
+ *           wc (the shard's write count), undo entries
  *   rows    rows × W int32 — a packed card state (card-state.ts F order); n = -1: no state (new card)
+ *   undo    entries × (1 + W) int32: a row index and that row as it was before this write
  *   ids     UTF-8, the card ids joined by "\n" — read only when the deck changed since the write
+ *
+ * The head record names the write count of each deck's shard it was saved with. A save writes the
+ * shard first, then the head; if the head write fails (a KV fault — Telegram redelivers the update),
+ * the next read finds the shard one write ahead of the head and restores the rows this write changed
+ * from its undo entries, so the redelivered update applies its grades to the same states, once, and
+ * counts them in the day's figures exactly as the first attempt did.
  *
  * When the deck's card ids still hash to `sig`, row i is card i. When they do not (a lecturer
  * re-uploaded the deck), the ids are decoded once and the states follow their card ids; cards
@@ -15,8 +23,10 @@ import { F, type CardState } from "./card-state";
 
 export const W = 11;
 const MAGIC = 0x4c50; // "LP"
-const VERSION = 1;
-const HEADER = 5;
+const VERSION = 2;
+const HEADER = 7;
+/** Bytes before the rows of a stored shard. */
+export const SHARD_HEADER_BYTES = HEADER * 4;
 
 /** FNV-1a over the card ids (with a separator), as an unsigned 32-bit number. */
 export function deckSig(cardIds: readonly string[]): number {
@@ -61,10 +71,19 @@ export interface DeckSummary {
 export const FORECAST = 31;
 
 export class DeckProgress {
+  /** How many times this shard has been written (the head record keeps the count it knows). */
+  wc = 0;
+  /** Rows as they were when read, for the rows changed since (written as the undo entries). */
+  private undo = new Map<number, Int32Array>();
+
   constructor(
     readonly cardIds: readonly string[],
     readonly rows: Int32Array = DeckProgress.emptyRows(cardIds.length),
   ) {}
+
+  private remember(i: number): void {
+    if (!this.undo.has(i)) this.undo.set(i, this.rows.slice(i * W, i * W + W));
+  }
 
   static emptyRows(n: number): Int32Array {
     const rows = new Int32Array(n * W);
@@ -72,17 +91,37 @@ export class DeckProgress {
     return rows;
   }
 
-  /** Reads a stored shard for the deck's current card ids; null if it is not a valid shard. */
-  static decode(buf: ArrayBuffer, cardIds: readonly string[]): DeckProgress | null {
-    if (buf.byteLength < HEADER * 4 || buf.byteLength % 4 !== 0 && buf.byteLength < HEADER * 4) return null;
+  /**
+   * Reads a stored shard for the deck's current card ids; null if it is not a valid shard. `known`:
+   * the write count the head record was saved with — a shard one write ahead is rolled back.
+   */
+  static decode(buf: ArrayBuffer, cardIds: readonly string[], known?: number): DeckProgress | null {
+    if (buf.byteLength < HEADER * 4) return null;
     const head = new Int32Array(buf, 0, HEADER);
     if (head[0] !== MAGIC || head[1] !== VERSION) return null;
-    const sig = head[2]! >>> 0, count = head[3]!, idBytes = head[4]!;
-    if (count < 0 || idBytes < 0 || HEADER * 4 + count * W * 4 + idBytes > buf.byteLength) return null;
-    const stored = new Int32Array(buf, HEADER * 4, count * W);
-    if (sig === cachedSig(cardIds) && count === cardIds.length) return new DeckProgress(cardIds, stored);
+    const sig = head[2]! >>> 0, count = head[3]!, idBytes = head[4]!, wc = head[5]!, undoCount = head[6]!;
+    const undoAt = HEADER * 4 + count * W * 4;
+    const idsAt = undoAt + undoCount * (W + 1) * 4;
+    if (count < 0 || idBytes < 0 || undoCount < 0 || idsAt + idBytes > buf.byteLength) return null;
+    let stored = new Int32Array(buf, HEADER * 4, count * W);
+    let writes = wc;
+    if (known !== undefined && wc === known + 1 && undoCount > 0) {
+      // The head never learned of this write: restore the rows it changed.
+      stored = stored.slice();
+      const undo = new Int32Array(buf, undoAt, undoCount * (W + 1));
+      for (let k = 0; k < undoCount; k++) {
+        const r = undo[k * (W + 1)]!;
+        if (r >= 0 && r < count) stored.set(undo.subarray(k * (W + 1) + 1, (k + 1) * (W + 1)), r * W);
+      }
+      writes = known;
+    }
+    if (sig === cachedSig(cardIds) && count === cardIds.length) {
+      const p = new DeckProgress(cardIds, stored);
+      p.wc = writes;
+      return p;
+    }
     // The deck changed: follow the card ids.
-    const ids = new TextDecoder().decode(new Uint8Array(buf, HEADER * 4 + count * W * 4, idBytes)).split("\n");
+    const ids = new TextDecoder().decode(new Uint8Array(buf, idsAt, idBytes)).split("\n");
     if (ids.length !== count && !(count === 0 && ids.length === 1)) return null;
     const at = new Map<string, number>();
     cardIds.forEach((id, i) => at.set(id, i));
@@ -92,19 +131,34 @@ export class DeckProgress {
       if (i === undefined || stored[r * W]! < 0) continue;
       out.rows.set(stored.subarray(r * W, r * W + W), i * W);
     }
+    out.wc = writes;
     return out;
   }
 
+  /** The shard as stored, with write count `wc` and the rows changed since it was read as undo entries. */
   encode(): ArrayBuffer {
     const ids = new TextEncoder().encode(this.cardIds.join("\n"));
     const n = this.cardIds.length;
+    const undo = [...this.undo];
     const pad = (4 - (ids.byteLength % 4)) % 4;
-    const buf = new ArrayBuffer(HEADER * 4 + n * W * 4 + ids.byteLength + pad);
+    const undoAt = HEADER * 4 + n * W * 4;
+    const idsAt = undoAt + undo.length * (W + 1) * 4;
+    const buf = new ArrayBuffer(idsAt + ids.byteLength + pad);
     const head = new Int32Array(buf, 0, HEADER);
-    head.set([MAGIC, VERSION, cachedSig(this.cardIds) | 0, n, ids.byteLength]);
+    head.set([MAGIC, VERSION, cachedSig(this.cardIds) | 0, n, ids.byteLength, this.wc, undo.length]);
     new Int32Array(buf, HEADER * 4, n * W).set(this.rows.subarray(0, n * W));
-    new Uint8Array(buf, HEADER * 4 + n * W * 4, ids.byteLength).set(ids);
+    const u = new Int32Array(buf, undoAt, undo.length * (W + 1));
+    undo.forEach(([i, row], k) => {
+      u[k * (W + 1)] = i;
+      u.set(row, k * (W + 1) + 1);
+    });
+    new Uint8Array(buf, idsAt, ids.byteLength).set(ids);
     return buf;
+  }
+
+  /** After a write: what is stored now is the new baseline. */
+  saved(): void {
+    this.undo.clear();
   }
 
   has(i: number): boolean {
@@ -124,6 +178,7 @@ export class DeckProgress {
   }
 
   set(i: number, s: CardState): void {
+    this.remember(i);
     const o = i * W;
     const r = this.rows;
     r[o] = s.n; r[o + F.i] = s.i; r[o + F.ef] = s.ef; r[o + F.due] = s.due; r[o + F.last] = s.last; r[o + F.g] = s.g;
@@ -131,6 +186,7 @@ export class DeckProgress {
   }
 
   clear(i: number): void {
+    this.remember(i);
     this.rows.fill(0, i * W, i * W + W);
     this.rows[i * W] = -1;
   }
@@ -169,9 +225,9 @@ export function shardIds(buf: ArrayBuffer): string[] | null {
   if (buf.byteLength < HEADER * 4) return null;
   const head = new Int32Array(buf, 0, HEADER);
   if (head[0] !== MAGIC || head[1] !== VERSION) return null;
-  const count = head[3]!, idBytes = head[4]!;
+  const count = head[3]!, idBytes = head[4]!, undoCount = head[6]!;
   if (count === 0) return [];
-  const start = HEADER * 4 + count * W * 4;
+  const start = HEADER * 4 + count * W * 4 + undoCount * (W + 1) * 4;
   if (start + idBytes > buf.byteLength) return null;
   return new TextDecoder().decode(new Uint8Array(buf, start, idBytes)).split("\n");
 }

@@ -53,6 +53,8 @@ const QuizQuestionSchema = v.object({
   ok: nonNeg,
   /** Grade given (4 correct / 1 wrong), once answered. */
   g: v.optional(int),
+  /** The card when the quiz chose it: 0 new, 1 a review, 2 a review of a mature card (for the day's figures). */
+  k: v.optional(v.picklist([0, 1, 2])),
 });
 
 export const QuizSchema = v.object({
@@ -91,7 +93,7 @@ export const UserSchema = v.object({
    * deck's title and `s` a summary of the learner's shard (written with it), so choosing the deck
    * of an all-decks session, /decks and the forecast need no other read.
    */
-  decks: v.array(v.object({ id: v.string(), sub: v.boolean(), t: v.optional(v.string()), s: v.optional(SummarySchema) })),
+  decks: v.array(v.object({ id: v.string(), sub: v.boolean(), t: v.optional(v.string()), s: v.optional(SummarySchema), w: v.optional(nonNeg) })),
   /** [session id, grades applied, cards reviewed, of which Good/Easy] of recent review sessions. */
   sessions: v.custom<[string, number, number, number][]>(
     (x) => Array.isArray(x) && x.every((t) => Array.isArray(t) && t.length === 4 && typeof t[0] === "string" && isNonNegInt(t[1]) && isNonNegInt(t[2]) && isNonNegInt(t[3])),
@@ -125,6 +127,12 @@ export const UserSchema = v.object({
   hist: v.optional(v.object({ base: int, c: v.array(nonNeg) })),
   /** Classes' pushed decks already folded into the deck table, per class code (count of class decks seen). */
   cseen: v.optional(v.record(v.string(), nonNeg)),
+  /**
+   * Quiz answers not yet applied to their deck's progress shard: [deck-table index, card id, grade,
+   * local day]. A quiz answer writes only this record; the next update that reads the deck's shard
+   * applies them (in order, SM-2 on the answer's day) and writes the shard with its next save.
+   */
+  pend: v.optional(v.array(v.tuple([nonNeg, v.string(), int, int]))),
   /** Daily quizzes (ids) whose answers this record has taken over from the daily job's key. */
   dq: v.optional(v.array(v.string())),
 });
@@ -236,16 +244,17 @@ export class UserStore {
   }
 
   /** One deck's progress shard, decoded for the deck's current card ids (null: none stored or unreadable — logged). */
-  async getProgress(id: number, deckId: string, cardIds: readonly string[]): Promise<DeckProgress | null> {
+  async getProgress(id: number, deckId: string, cardIds: readonly string[], known?: number): Promise<DeckProgress | null> {
     const buf = await this.kv.getBuffer(progressKey(id, deckId));
     if (buf === null) return null;
-    const p = DeckProgress.decode(buf, cardIds);
+    const p = DeckProgress.decode(buf, cardIds, known);
     if (!p) this.deps.log({ t: "bad-value", key: "v2:prog", problem: "not a progress shard" });
     return p;
   }
 
   async putProgress(id: number, deckId: string, p: DeckProgress): Promise<void> {
     await this.kv.putRaw(progressKey(id, deckId), p.encode());
+    p.saved();
   }
 
   async deleteProgress(id: number, deckId: string): Promise<void> {

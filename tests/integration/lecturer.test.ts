@@ -252,6 +252,11 @@ describe("classes and pushes", () => {
     h.advance(1500);
     await h.send(lect, `/removestudent Criminology 101 ${s2}`);
     expect(h.lastBotMessage(lect)!.text).toMatch(/Removed Bob/);
+    // The lecturer's removal writes only the roster; Bob's own /classes then drops the class from his record.
+    expect(await env.KV.get(`v1:member:${code}:${s2}`)).toBeNull();
+    h.advance(1500);
+    await h.send(s2, "/classes");
+    expect(h.lastBotMessage(s2)!.text).toMatch(/removed you from this class/);
     expect((await record(s2))!.classes).toEqual([]);
     h.advance(1500);
     await h.send(lect, "/renameclass Criminology 101 = Crim 1");

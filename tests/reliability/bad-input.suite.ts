@@ -15,7 +15,9 @@ import { describe, expect, it } from "vitest";
 import type { Message } from "grammy/types";
 import { createRig } from "../support/reliability-rig";
 import { validateDeck, type Deck } from "../../src/decks/schema";
-import { userKey } from "../../src/store/users";
+import { progressKey, userKey } from "../../src/store/users";
+import { SHARD_HEADER_BYTES, shardIds } from "../../src/srs/progress";
+import { latin1Bytes } from "../support/reliability-rig";
 
 const ADMIN = 900, LECT = 8801, S1 = 8802, S2 = 8803, S3 = 8804, GROUP = -1008800;
 
@@ -97,9 +99,12 @@ describe("suite 4: HTML and Markdown in deck text and names", () => {
     await say(S1, "/quiz evil");
     await answerAll(S1);
     // /stats, with a leech (its front is listed).
-    const doc = JSON.parse(rig.memory!.data.get(userKey(S1))!.value);
-    doc.progress.evil["evil-c0"][6] = 9;
-    await rig.memory!.kv.put(userKey(S1), JSON.stringify(doc));
+    // Make a card a leech in its progress shard (lapses = 9).
+    const shard = latin1Bytes(rig.memory!.data.get(progressKey(S1, "evil"))!.value);
+    const ids = shardIds(shard.buffer as ArrayBuffer)!;
+    const rows = new Int32Array(shard.buffer as ArrayBuffer, SHARD_HEADER_BYTES, ids.length * 11);
+    rows[ids.indexOf("evil-c0") * 11 + 6] = 9;
+    await rig.memory!.kv.put(progressKey(S1, "evil"), shard.buffer as ArrayBuffer);
     await say(S1, "/stats");
 
     // A class: creation, joins, a push, a review by each, the class report.
@@ -167,7 +172,8 @@ describe("suite 4: HTML and Markdown in deck text and names", () => {
     expect(seen(LECT)).toContain(`Class ${CLASS} created.`);
     for (const s of [S1, S2, S3]) {
       expect(seen(s)).toContain(`You joined ${CLASS}.`);
-      expect(seen(s)).toContain(`${NAMES[LECT]} </blockquote> shared a deck with ${CLASS}:`);
+      // Students see the lecturer's first name only (never the last name).
+      expect(seen(s)).toContain(`${NAMES[LECT]} shared a deck with ${CLASS}:`);
       expect(seen(s)).toContain(`📚 ${TITLE} — 6 cards`);
     }
     expect(seen(LECT)).toMatch(/Push report — evil → <b>Crim<\/b> & \*co\* <\/blockquote>/);

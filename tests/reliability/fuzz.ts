@@ -348,7 +348,8 @@ export function facts(rig: Rig): Facts {
   const f: Facts = { lecturers: new Set([ADMIN]), classOwner: new Map(), tokenOwner: new Map() };
   for (const [k, e] of rig.memory!.data) {
     try {
-      if (k.startsWith("v1:user:") && (JSON.parse(e.value) as { role?: string }).role === "lecturer") f.lecturers.add(Number(k.slice(8)));
+      if (k.startsWith("v2:role:") && (JSON.parse(e.value) as { role?: string }).role === "lecturer") f.lecturers.add(Number(k.slice(8)));
+      else if (k.startsWith("v2:roleinv:")) f.lecturers.add(Number(k.slice(11)));
       else if (k.startsWith("v1:class:")) f.classOwner.set(k.slice(9), (JSON.parse(e.value) as { owner: number }).owner);
       else if (k.startsWith("v1:token:")) f.tokenOwner.set(k.slice(9), (JSON.parse(e.value) as { uid: number }).uid);
     } catch {
@@ -380,12 +381,22 @@ export function violations(
     const write = op === "put" || op === "delete";
     let m: RegExpExecArray | null;
     if (op === "list") bad();
-    else if ((m = /^v1:user:(-?\d+)$/.exec(key))) {
+    else if ((m = /^v[12]:user:(-?\d+)$/.exec(key)) || (m = /^v2:prog:(-?\d+):[^:]+$/.exec(key))) {
+      // A learner's own record and progress shards: only their own updates touch them.
+      if (Number(m[1]) !== s) bad();
+    } else if ((m = /^v2:role:(-?\d+)$/.exec(key))) {
+      // Roles: read for oneself; read and written by an administrator's /lecturer.
       const id = Number(m[1]);
-      if (id === s) continue;
       if (s === ADMIN && cmd("lecturer")) continue;
-      if (cmd("removestudent") && [...before.classOwner].some(([code, owner]) => owner === s && touched.some((t) => t.key === `v1:member:${code}:${id}`))) continue;
-      bad();
+      if (id !== s || op === "put") bad(); // deleted by the person's own /forget
+    } else if ((m = /^v2:(?:roleinv|own|gone|daily|blocked):(-?\d+)$/.exec(key)) || (m = /^v2:pushed:[^:]+:(-?\d+)$/.exec(key))) {
+      // Keys about the sender: read by their own updates (a lecturer's ownership, a daily quiz's
+      // answer, an invite redeemed), written by their own invite redemption, /forget and ownership changes.
+      const id = Number(m[1]);
+      if (s === ADMIN && cmd("lecturer") && !write && /^v2:roleinv:/.test(key)) continue;
+      if (id !== s) bad();
+    } else if (/^v1:invite-claim:/.test(key)) {
+      continue; // the redeemer's claim on an invite (single use under races)
     } else if ((m = /^v1:slot:\d{4}:(-?\d+)$/.exec(key)) || (m = /^v1:draft:(-?\d+)$/.exec(key))) {
       if (Number(m[1]) !== s) bad();
     } else if ((m = /^v1:member:([^:]+):(-?\d+)$/.exec(key))) {

@@ -29,6 +29,7 @@ import type { Deck } from "../../src/decks/schema";
 import { unpackReview } from "../../src/bot/review-state";
 import { localDay } from "../../src/srs/days";
 import { userKey } from "../../src/store/users";
+import { progressFromDump, withPending } from "../support/progress";
 import { quizQuestion } from "../../src/decks/schema";
 
 export const SECOND = 1000;
@@ -202,11 +203,10 @@ export function checkGrades(dump: Record<string, string>, events: GradeEvent[], 
     expected.set(key, expectCard(expected.get(key), e.grade, e.day));
   }
   const actual = new Map<string, CardExpect>();
-  for (const [k, v] of Object.entries(dump)) {
-    if (!k.startsWith("v1:user:")) continue;
+  for (const k of Object.keys(dump)) {
+    if (!k.startsWith("v2:user:")) continue;
     const uid = Number(k.slice(8));
-    const doc = JSON.parse(v) as { progress: Record<string, Record<string, unknown>> };
-    for (const [deckId, cards] of Object.entries(doc.progress ?? {})) {
+    for (const [deckId, cards] of Object.entries(withPending(JSON.parse(dump[k]!), progressFromDump(dump, uid)))) {
       for (const [cardId, packed] of Object.entries(cards)) {
         const s = unpackStored(packed);
         if (s) actual.set(`${uid}|${deckId}|${cardId}`, s);
@@ -240,7 +240,7 @@ export function checkGrades(dump: Record<string, string>, events: GradeEvent[], 
 export function deckTables(dump: Record<string, string>): Map<number, string[]> {
   const out = new Map<number, string[]>();
   for (const [k, v] of Object.entries(dump)) {
-    if (k.startsWith("v1:user:")) out.set(Number(k.slice(8)), (JSON.parse(v) as { decks: { id: string }[] }).decks.map((d) => d.id));
+    if (k.startsWith("v2:user:")) out.set(Number(k.slice(8)), (JSON.parse(v) as { decks: { id: string }[] }).decks.map((d) => d.id));
   }
   return out;
 }
@@ -263,7 +263,7 @@ export function normalizeDump(dump: Record<string, string>, extraTimes = false):
     } catch {
       value = v;
     }
-    if (k.startsWith("v1:user:") && value && typeof value === "object") {
+    if (k.startsWith("v2:user:") && value && typeof value === "object") {
       const doc = value as Record<string, unknown> & { quiz?: { qs: { poll?: string; was?: string[] }[]; started?: number } };
       delete doc.rev;
       delete doc.at;
@@ -729,11 +729,10 @@ export function checkNoDoubles(dump: Record<string, string>, events: GradeEvent[
     const key = `${e.uid}|${deckId}|${cardId}`;
     (days.get(key) ?? days.set(key, new Set()).get(key)!).add(e.day);
   }
-  for (const [k, v] of Object.entries(dump)) {
-    if (!k.startsWith("v1:user:")) continue;
+  for (const k of Object.keys(dump)) {
+    if (!k.startsWith("v2:user:")) continue;
     const uid = Number(k.slice(8));
-    const doc = JSON.parse(v) as { progress: Record<string, Record<string, unknown>> };
-    for (const [deckId, cards] of Object.entries(doc.progress ?? {})) {
+    for (const [deckId, cards] of Object.entries(withPending(JSON.parse(dump[k]!), progressFromDump(dump, uid)))) {
       for (const [cardId, packed] of Object.entries(cards)) {
         const s = unpackStored(packed);
         const key = `${uid}|${deckId}|${cardId}`;

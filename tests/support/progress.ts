@@ -2,7 +2,9 @@
  * Tests read a learner's progress the way the first version stored it — `{ [cardId]: packed state }`
  * per deck — from the binary shards (`v2:prog:<id>:<deck>`), so assertions stay readable.
  */
-import { packCard } from "../../src/srs/card-state";
+import { packCard, unpackCard } from "../../src/srs/card-state";
+import { applyGrade, emptyDay } from "../../src/srs/session";
+import type { Grade } from "../../src/srs/sm2";
 import { DeckProgress, shardIds } from "../../src/srs/progress";
 import { progressKey, progressPrefix, userKey, type UserDoc } from "../../src/store/users";
 import { latin1Bytes } from "./reliability-rig";
@@ -35,6 +37,21 @@ export function progressFromDump(dump: Record<string, string>, uid: number): Rec
   return out;
 }
 
+/**
+ * The learner's view of their progress: the shards with the quiz answers still waiting in the
+ * record (`pend`) applied, as the next update that reads those decks will apply them.
+ */
+export function withPending(doc: { decks: { id: string }[]; pend?: [number, string, number, number][] }, progress: Record<string, ProgressMap>): Record<string, ProgressMap> {
+  for (const [table, cardId, grade, day] of doc.pend ?? []) {
+    const deckId = doc.decks[table]?.id;
+    if (!deckId) continue;
+    const m = (progress[deckId] ??= {});
+    const prev = m[cardId] ? unpackCard(m[cardId]) : undefined;
+    m[cardId] = packCard(applyGrade(prev, grade as Grade, day, 0, emptyDay()).state);
+  }
+  return progress;
+}
+
 /** The head record with a first-version-style `progress` map built from the shards (null: no record). */
 export async function recordWithProgress(kv: KVNamespace, uid: number): Promise<(UserDoc & { progress: Record<string, ProgressMap> }) | null> {
   const text = await kv.get(userKey(uid));
@@ -45,6 +62,7 @@ export async function recordWithProgress(kv: KVNamespace, uid: number): Promise<
     const m = await progressOf(kv, uid, d.id);
     if (m && Object.keys(m).length) doc.progress[d.id] = m;
   }
+  withPending(doc, doc.progress);
   return doc;
 }
 
@@ -53,7 +71,7 @@ export function dumpRecord(dump: Record<string, string>, uid: number): string | 
   const text = dump[userKey(uid)];
   if (text === undefined) return undefined;
   const doc = JSON.parse(text) as Record<string, unknown>;
-  const progress = progressFromDump(dump, uid);
+  const progress = withPending(doc as never, progressFromDump(dump, uid));
   for (const k of Object.keys(progress)) if (!Object.keys(progress[k]!).length) delete progress[k];
   doc.progress = progress;
   return JSON.stringify(doc);

@@ -96,6 +96,6 @@ describe("applyGrade", () => {
 describe("outlook", () => {
   it("counts due now, unseen and the next days", () => {
     const d = deck([card({ due: TODAY - 2 }), card({ due: TODAY + 1 }), card({ due: TODAY + 1 }), card({ due: TODAY + 7 }), undefined, card({ due: TODAY + 30 })]);
-    expect(outlook([d], TODAY)).toEqual({ dueNow: 1, unseen: 1, upcoming: [2, 0, 0, 0, 0, 0, 1], nextDue: TODAY + 1 });
+    expect(outlook([d], TODAY)).toEqual({ dueNow: 1, unseen: 1, redrills: 0, upcoming: [2, 0, 0, 0, 0, 0, 1], nextDue: TODAY + 1 });
   });
 });

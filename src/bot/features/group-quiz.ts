@@ -179,6 +179,7 @@ export async function answerGroupPoll(ctx: BotContext, a: PollAnswer, learner: L
   const today = learner.today;
   const stat = learner.day(today);
   const correct = a.option_ids[0] === ref.ok;
+  await learner.load(ctx, deck);
   learner.grade(deck.deck.id, ref.c, correct ? 4 : 1, today, stat);
   stat.quizAnswered++;
   if (correct) stat.quizCorrect++;
