@@ -9,10 +9,11 @@ import type { Env } from "../env";
 import type { Deps } from "../deps";
 import type { Deck } from "../decks/schema";
 import { apiClientOptions, createServices } from "../services";
-import { isTransient } from "../store/errors";
+import { isTransient, refusal } from "../store/errors";
 import { describeError, hashUserId } from "../log";
 import type { BotContext } from "./context";
 import { features } from "./features";
+import { privateButtonsOnly, rateLimits, tellSlowDown } from "./guards";
 
 export interface BotOptions {
   /** The bundled decks (tests pass fixture decks). */
@@ -71,6 +72,9 @@ export function createBot(env: Env, deps: Deps, options: BotOptions): Bot<BotCon
     }
   });
 
+  // Before any feature: per-user rate limits (and the write limiter's scope), personal buttons only in private.
+  bot.use(rateLimits(env, deps), privateButtonsOnly);
+
   const guarded: Composer<BotContext>[] = features;
   bot.errorBoundary(async (err) => {
     const ctx = err.ctx;
@@ -79,6 +83,14 @@ export function createBot(env: Env, deps: Deps, options: BotOptions): Bot<BotCon
       ctx.trace.outcome = "retry";
       deps.log({ t: "error", id: ctx.update.update_id, transient: true, error: describeError(err.error) });
       throw err.error;
+    }
+    const refused = refusal(err.error);
+    if (refused) {
+      // The input or a write limit caused it: retrying would fail the same way. Say what happened.
+      ctx.trace.outcome = refused.kind === "user-rate" ? "limited" : "refused";
+      deps.log({ t: "refused", id: ctx.update.update_id, kind: refused.kind, error: describeError(refused) });
+      await tellSlowDown(ctx, refused.userMessage, refused.kind === "user-rate" ? 60_000 : 1);
+      return;
     }
     ctx.trace.outcome = "error";
     deps.log({ t: "error", id: ctx.update.update_id, error: describeError(err.error) });
