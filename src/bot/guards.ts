@@ -16,6 +16,7 @@ import type { Env } from "../env";
 import type { Deps } from "../deps";
 import type { BotContext } from "./context";
 import { asWriter, limitsOn } from "../store/write-guard";
+import { byteLength, MAX_CALLBACK_BYTES } from "./callback-data";
 
 export const UPDATES_PERIOD_MS = 10_000;
 export const SLOW_DOWN_UPDATES = "⏳ Slow down a little — you are sending faster than I can keep up with. Give me a few seconds.";
@@ -71,6 +72,11 @@ export const GROUP_BUTTON = "That button works in our private chat — open it a
 export const privateButtonsOnly: MiddlewareFn<BotContext> = async (ctx, next) => {
   const q = ctx.callbackQuery;
   if (!q) return next();
+  // Telegram allows 1–64 bytes; anything longer never came from one of our buttons.
+  if (q.data !== undefined && byteLength(q.data.slice(0, MAX_CALLBACK_BYTES + 1)) > MAX_CALLBACK_BYTES) {
+    ctx.trace.outcome = "unhandled";
+    return void (await ctx.answerCallbackQuery({ text: "That button is not valid." }).catch(() => undefined));
+  }
   const inPrivate = q.message?.chat.type === "private";
   const groupControl = q.message !== undefined && q.message.chat.type !== "channel" && (q.data ?? "").startsWith("G:");
   if (inPrivate || groupControl) return next();

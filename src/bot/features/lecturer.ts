@@ -40,7 +40,7 @@ lecturerFeature.command("lecturer", async (ctx) => {
     await ctx.reply(`One-time lecturer invite (valid 7 days, for one person):\n${link}`, { link_preview_options: { is_disabled: true } });
     return;
   }
-  const m = /^(remove\s+)?(\d{1,15})$/.exec(arg);
+  const m = arg.length <= 40 ? /^(remove\s+)?(\d{1,15})$/.exec(arg) : null;
   if (!m) {
     await ctx.reply("Usage: /lecturer <telegram user id> — make someone a lecturer\n/lecturer remove <id> — take the role away\n/lecturer invite — a one-time invite link\n(Someone's id: they can send /id to this bot.)");
     return;
