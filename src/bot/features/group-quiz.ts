@@ -167,7 +167,8 @@ groupQuizFeature.chatType(["group", "supergroup"]).command("quiz", async (ctx) =
     return finish(ctx, q);
   }
   if (arg === "next") return next(ctx);
-  const m = argFits(arg) ? /^(\S+)(?:\s+(\d{1,2}))?$/.exec(arg) : null;
+  if (!argFits(arg)) return void (await ctx.reply(`That is not a deck id (up to ${MAX_DECK_ID} lower-case letters, digits and dashes). Usage: /quiz <deck> [questions, 1–${MAX_QUESTIONS}].`));
+  const m = /^(\S+)(?:\s+(\d{1,2}))?$/.exec(arg);
   if (!m) return void (await ctx.reply(`Usage: /quiz <deck> [questions, 1–${MAX_QUESTIONS}] to start, /quiz next, /quiz stop.`));
   await start(ctx, m[1]!, Math.min(MAX_QUESTIONS, Math.max(1, Number(m[2] ?? DEFAULT_QUESTIONS))));
 });
