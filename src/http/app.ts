@@ -12,7 +12,7 @@ import type { Deck } from "../decks/schema";
 import { BUNDLED_DECKS } from "../decks/bundled";
 import { createBot } from "../bot/bot";
 import type { BotContext } from "../bot/context";
-import { isTransient } from "../store/errors";
+import { isTransient, refusal } from "../store/errors";
 import { describeError } from "../log";
 import { NAME, VERSION } from "../version";
 import { createApi } from "./api";
@@ -63,6 +63,9 @@ export function createApp(options: AppOptions = {}) {
   app.notFound((c) => c.json({ error: "not found" }, 404));
   app.onError((err, c) => {
     if (isTransient(err)) return c.json({ ok: false, error: "temporarily unavailable, please retry" }, 503);
+    // Storage refused what the request asked for, or a write limit said no: the request's to fix or to wait for.
+    const refused = refusal(err);
+    if (refused) return c.json({ ok: false, error: refused.userMessage }, refused.kind === "user-rate" || refused.kind === "daily-quota" ? 429 : 400);
     deps.log({ t: "error", where: "http", error: describeError(err) });
     return c.json({ ok: false, error: "internal error" }, 500);
   });
