@@ -53,7 +53,7 @@ export function rateLimits(env: Env, deps: Deps): MiddlewareFn<BotContext> {
     if (env.RL_UPDATES) {
       let ok = true;
       try {
-        ok = (await env.RL_UPDATES.limit({ key: `u:${uid}` })).success;
+        ok = (await env.RL_UPDATES.limit({ key: `u${uid}` })).success;
       } catch (err) {
         deps.log({ t: "rate-limit", problem: err instanceof Error ? err.message.slice(0, 120) : String(err).slice(0, 120) });
       }
@@ -63,7 +63,7 @@ export function rateLimits(env: Env, deps: Deps): MiddlewareFn<BotContext> {
         return;
       }
     }
-    return asWriter({ uid, ...(env.RL_WRITES ? { limiter: env.RL_WRITES } : {}) }, next);
+    return asWriter({ key: `u${uid}`, ...(env.RL_WRITES ? { limiter: env.RL_WRITES } : {}) }, next);
   };
 }
 

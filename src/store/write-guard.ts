@@ -3,7 +3,7 @@
  *
  * 1. **Per user.** While an update of user U is handled (the bot runs it inside `asWriter`),
  *    every KV put counts against the Rate Limiting binding RL_WRITES keyed by U (10 a minute in
- *    wrangler.toml). A put beyond it is refused before it reaches KV (RefusedError "user-rate"):
+ *    wrangler.toml); an HTTP API request counts against its bearer token (a lecturer's one token). A put beyond it is refused before it reaches KV (RefusedError "user-rate"):
  *    the update is answered 200 with a short "slow down" and that change is not saved. Deletes
  *    are not limited — each removes what an earlier, counted put created — so /forget always
  *    completes. Queue jobs and the cron are not an update of anyone and are not limited here.
@@ -26,7 +26,8 @@ import type { Deps } from "../deps";
 import { RefusedError } from "./errors";
 
 export interface Writer {
-  uid: number;
+  /** Whose writes these are: `u<telegram id>` for a bot update, `t<token hash>` for an API request. */
+  key: string;
   limiter?: RateLimit;
 }
 
@@ -133,7 +134,7 @@ export function guardWrites(kv: KVNamespace, env: Env, deps: Deps): KVNamespace 
       if (writer?.limiter) {
         let allowed = true;
         try {
-          allowed = (await writer.limiter.limit({ key: `w:${writer.uid}` })).success;
+          allowed = (await writer.limiter.limit({ key: writer.key })).success;
         } catch (err) {
           // A limiter that fails lets the write through (it is a guard), and says so.
           deps.log({ t: "rate-limit", problem: err instanceof Error ? err.message.slice(0, 120) : String(err).slice(0, 120) });

@@ -330,6 +330,23 @@ describe("hostile input: budgets", () => {
     expect(h.logs.filter((l) => l.t === "refused" && l.kind === "user-rate").length).toBe(25 - writes);
   });
 
+  it("the HTTP API is limited per token like a user's updates: beyond the pace, 429", async () => {
+    const admin = freshUserId(), lect = freshUserId();
+    const rig = createRig({ users: [person(admin, "Ada"), person(lect, "Carol")], decks: [alpha], env: { ...ON, ADMIN_USER_IDS: String(admin) } });
+    await rig.post(rig.tg.sendText(lect, "/start"));
+    await rig.post(rig.tg.sendText(admin, `/lecturer ${lect}`));
+    rig.advance(1500);
+    await rig.post(rig.tg.sendText(lect, "/token"));
+    const token = /(lct_[A-Za-z0-9_-]+)/.exec(rig.tg.messages(lect).at(-1)!.text!)![1]!;
+    const t0 = Date.now();
+    const statuses: number[] = [];
+    for (let i = 0; i < 65; i++) statuses.push((await rig.api("/decks", { method: "GET", token })).status);
+    expect(Date.now() - t0).toBeLessThan(10_000); // so at most two 10-s windows: ≤ 60 pass
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(30);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(5);
+    expect(statuses.filter((s) => s !== 200 && s !== 429)).toEqual([]);
+  });
+
   it("the same spam with the limits off writes far more (the checks above can fail)", async () => {
     const uid = freshUserId();
     const h = createHarness({ users: [person(uid, "Spam")], decks: [alpha, beta], env: { RATE_LIMITS: "off" } });
