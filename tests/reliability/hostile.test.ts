@@ -330,6 +330,39 @@ describe("hostile input: budgets", () => {
     expect(h.logs.filter((l) => l.t === "refused" && l.kind === "user-rate").length).toBe(25 - writes);
   });
 
+  it("a review grade whose save meets the write limit is not lost: the press is refused and the grades stay in the buttons", async () => {
+    const uid = freshUserId();
+    const h = createHarness({ users: [person(uid, "Rita")], decks: [alpha], env: ON });
+    await h.send(uid, "/review alpha");
+    const last = () => h.lastBotMessage(uid)!;
+    for (let i = 0; i < 6; i++) {
+      h.advance(1100);
+      await h.press(uid, uid, last().message_id, button(last(), /Show answer/));
+      h.advance(1100);
+      await h.press(uid, uid, last().message_id, button(last(), /^Good/));
+    }
+    h.advance(1100);
+    await h.press(uid, uid, last().message_id, button(last(), /Show answer/));
+    const back = last();
+    const good = button(back, /^Good/);
+    // Spend this minute's writes (settings taps) until one is refused…
+    for (let i = 0; i < 12 && !h.callbackTexts().some((t) => /not saved/.test(t ?? "")); i++) {
+      h.advance(1100);
+      await h.post(h.forgeCallback(uid, uid, 1, `S:n:${30 + i}`));
+    }
+    expect(h.callbackTexts().at(-1)).toMatch(/not saved/);
+    // …then the 7th grade, which saves the session: refused, nothing written, the message unchanged.
+    const writes = h.kv.total.writes;
+    h.advance(1100);
+    await h.press(uid, uid, back.message_id, good);
+    expect(h.callbackTexts().at(-1)).toMatch(/not saved/);
+    expect(h.kv.total.writes).toBe(writes);
+    expect(last().message_id).toBe(back.message_id);
+    expect(button(last(), /^Good/)).toBe(good); // the same press, with its 7 grades, saves them later
+    const doc = JSON.parse((await env.KV.get(`v1:user:${uid}`))!) as { progress: Record<string, Record<string, unknown>> };
+    expect(Object.keys(doc.progress.alpha ?? {})).toHaveLength(0);
+  });
+
   it("the HTTP API is limited per token like a user's updates: beyond the pace, 429", async () => {
     const admin = freshUserId(), lect = freshUserId();
     const rig = createRig({ users: [person(admin, "Ada"), person(lect, "Carol")], decks: [alpha], env: { ...ON, ADMIN_USER_IDS: String(admin) } });
