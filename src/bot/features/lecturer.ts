@@ -94,7 +94,8 @@ lecturerFeature.command("start", async (ctx, next) => {
 /** Caption options: `id: my-deck` and `title: My deck` (or a bare slug as the id). */
 export function parseCaption(caption: string | undefined): { deckId?: string; title?: string } {
   const out: { deckId?: string; title?: string } = {};
-  if (!caption) return out;
+  // Telegram's captions are at most 1,024 characters: anything longer is not read at all.
+  if (!caption || caption.length > 1024) return out;
   const id = /(?:^|\s)id\s*[:=]\s*([a-z0-9][a-z0-9-]{0,39})\b/i.exec(caption);
   const title = /(?:^|\s)title\s*[:=]\s*(.+)$/im.exec(caption);
   if (id) out.deckId = id[1]!.toLowerCase();
