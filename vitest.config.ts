@@ -11,6 +11,9 @@ export const TEST_BINDINGS = {
   }),
   TELEGRAM_API_ROOT: "https://telegram.test",
   ADMIN_USER_IDS: "900",
+  // The per-user rate limits and the daily write guard are tested in tests/reliability/hostile.test.ts
+  // (which turns them on); the other suites send faster than any person and test other things.
+  RATE_LIMITS: "off",
 };
 
 export default defineConfig({

@@ -660,6 +660,8 @@ async function main() {
   await build({
     entryPoints: [join(ROOT, "bench", "lib.ts")], bundle: true, format: "esm", platform: "browser",
     conditions: ["workerd", "worker", "browser"], target: "es2022", outfile: libFile, loader: { ".json": "json" }, logLevel: "error",
+    // Node's built-in modules stay imports, as wrangler leaves them under nodejs_compat.
+    external: ["node:*"],
   });
   const lib = (await import(pathToFileURL(libFile).href)) as Lib;
 

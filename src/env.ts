@@ -18,8 +18,19 @@ export interface Env {
    * the paid plan (30 s), e.g. to 20000.
    */
   DRAFT_MAX_WORDS?: string;
+  /**
+   * "off" turns off the per-user rate limits and the daily write guard (store/write-guard.ts) —
+   * for load tests and the other features' test suites; anything else (or unset) leaves them on.
+   */
+  RATE_LIMITS?: string;
+  /** KV writes a day the plan allows (default 1,000, the free plan); non-essential writes stop at 80%. */
+  DAILY_WRITE_QUOTA?: string;
   KV: KVNamespace;
   JOBS?: Queue<Job>;
+  /** Rate Limiting binding: a user's updates (see bot/limits.ts). */
+  RL_UPDATES?: RateLimit;
+  /** Rate Limiting binding: the KV puts one user's updates cause (see store/write-guard.ts). */
+  RL_WRITES?: RateLimit;
 }
 
 export const DEFAULT_API_ROOT = "https://api.telegram.org";

@@ -8,6 +8,7 @@ import type { Deps } from "./deps";
 import type { Deck } from "./decks/schema";
 import { DeckRegistry } from "./decks/registry";
 import { createStores, type Stores } from "./store/stores";
+import { guardWrites } from "./store/write-guard";
 import type { UserStore } from "./store/users";
 
 export interface Services {
@@ -26,7 +27,8 @@ export function apiClientOptions(env: Env, deps: Deps) {
 }
 
 export function createServices(env: Env, deps: Deps, bundled: readonly Deck[], api?: Api): Services {
-  const stores = createStores(deps.kv ?? env.KV, deps);
+  // Every store writes through the write limits (per user, and the daily guard).
+  const stores = createStores(guardWrites(deps.kv ?? env.KV, env, deps), deps);
   return {
     env, deps, stores, users: stores.users,
     decks: new DeckRegistry(bundled, stores.decks),

@@ -9,11 +9,12 @@ import type { Env } from "../env";
 import type { Deps } from "../deps";
 import type { Deck } from "../decks/schema";
 import { apiClientOptions, createServices } from "../services";
-import { isTransient } from "../store/errors";
+import { isTransient, refusal } from "../store/errors";
 import { describeError, hashUserId } from "../log";
 import type { BotContext } from "./context";
 import { features } from "./features";
 import { GoneError } from "./learner";
+import { privateButtonsOnly, rateLimits, tellSlowDown } from "./guards";
 
 export interface BotOptions {
   /** The bundled decks (tests pass fixture decks). */
@@ -72,6 +73,9 @@ export function createBot(env: Env, deps: Deps, options: BotOptions): Bot<BotCon
     }
   });
 
+  // Before any feature: per-user rate limits (and the write limiter's scope), personal buttons only in private.
+  bot.use(rateLimits(env, deps), privateButtonsOnly);
+
   const guarded: Composer<BotContext>[] = features;
   bot.errorBoundary(async (err) => {
     const ctx = err.ctx;
@@ -89,6 +93,14 @@ export function createBot(env: Env, deps: Deps, options: BotOptions): Bot<BotCon
       } catch {
         // best effort
       }
+      return;
+    }
+    const refused = refusal(err.error);
+    if (refused) {
+      // The input or a write limit caused it: retrying would fail the same way. Say what happened.
+      ctx.trace.outcome = refused.kind === "user-rate" ? "limited" : "refused";
+      deps.log({ t: "refused", id: ctx.update.update_id, kind: refused.kind, error: describeError(refused) });
+      await tellSlowDown(ctx, refused.userMessage, refused.kind === "user-rate" ? 60_000 : 1);
       return;
     }
     ctx.trace.outcome = "error";

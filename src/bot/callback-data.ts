@@ -14,7 +14,28 @@
  */
 
 export const MAX_CALLBACK_BYTES = 64;
+/** A deck id: 1–40 lower-case letters, digits and dashes, starting with a letter or digit (as decks/schema.ts). */
+export const MAX_DECK_ID = 40;
 const DECK_ID = /^[a-z0-9][a-z0-9-]{0,39}$/;
+
+/**
+ * A deck id typed or carried by a button, checked before it gets anywhere near storage: the
+ * length is capped first (the pattern never sees more than MAX_DECK_ID characters), then the
+ * pattern. Case and surrounding spaces are forgiven. Null when it cannot be a deck id.
+ */
+export function parseDeckId(raw: string): string | null {
+  if (raw.length > MAX_DECK_ID + 64) return null; // surrounding spaces forgiven, not kilobytes of them
+  const id = raw.trim().toLowerCase();
+  return id.length <= MAX_DECK_ID && DECK_ID.test(id) ? id : null;
+}
+
+/** Longest text argument any command reads (names, class references, settings); longer is refused, not cut. */
+export const MAX_ARG = 200;
+
+/** True when a command argument is short enough to parse (patterns never see longer input). */
+export function argFits(arg: string, max = MAX_ARG): boolean {
+  return arg.length <= max;
+}
 
 export function byteLength(s: string): number {
   return new TextEncoder().encode(s).length;
@@ -35,12 +56,14 @@ export const cb = {
 
 /** Parses `D<page>`. */
 export function unpackCatalogue(data: string): number | null {
+  if (data.length > MAX_CALLBACK_BYTES) return null;
   const m = /^D(\d{1,3})$/.exec(data);
   return m ? Number(m[1]) : null;
 }
 
 /** Parses `<action>:<deck id or *>`. */
 export function unpackDeck(data: string): { action: DeckAction; id: string | "*" } | null {
+  if (data.length > MAX_CALLBACK_BYTES) return null;
   const m = /^([dsuRQ]):(.+)$/.exec(data);
   if (!m) return null;
   const id = m[2]!;

@@ -13,7 +13,7 @@ export interface LecternFlavor {
   stores: Stores;
   decks: DeckRegistry;
   /** Per-update facts for the log line. */
-  trace: { outcome: "ok" | "unhandled" | "error" | "retry"; feature?: string };
+  trace: { outcome: "ok" | "unhandled" | "error" | "retry" | "limited" | "refused"; feature?: string };
 }
 
 export type BotContext = Context & LecternFlavor;

@@ -6,6 +6,7 @@ import type { BotContext } from "./context";
 import { newUser, readDay, writeDay, type LegacyParts, type UserDoc, type UserStore } from "../store/users";
 import type { Stores } from "../store/stores";
 import type { OwnsDoc } from "../store/people";
+import { withoutUserLimit } from "../store/write-guard";
 import { DeckProgress, summaryDueNow, type DeckSummary } from "../srs/progress";
 import type { Deps } from "../deps";
 import { isAdmin, type Env } from "../env";
@@ -379,6 +380,11 @@ export function updateTime(ctx: BotContext): number {
  * A learner who deleted their data (/forget) is not written back by an update from before that.
  */
 export async function saveLearner(io: LearnerIO, learner: Learner): Promise<void> {
+  if (learner.legacy) return withoutUserLimit(() => writeLearner(io, learner));
+  return writeLearner(io, learner);
+}
+
+async function writeLearner(io: LearnerIO, learner: Learner): Promise<void> {
   if (!learner.stored && !learner.legacy) {
     const gone = await io.stores.people.gone(learner.id);
     if (gone && gone.at >= learner.since) throw new GoneError();

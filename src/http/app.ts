@@ -12,7 +12,9 @@ import type { Deck } from "../decks/schema";
 import { BUNDLED_DECKS } from "../decks/bundled";
 import { createBot } from "../bot/bot";
 import type { BotContext } from "../bot/context";
-import { isTransient } from "../store/errors";
+import { isTransient, refusal } from "../store/errors";
+import { asWriter, limitsOn } from "../store/write-guard";
+import { sha256hex } from "../store/lecturers";
 import { describeError } from "../log";
 import { NAME, VERSION } from "../version";
 import { createApi } from "./api";
@@ -58,11 +60,27 @@ export function createApp(options: AppOptions = {}) {
     }
   });
 
+  // The API's requests count like a user's updates, per bearer token (a lecturer has one): beyond
+  // RL_UPDATES they get 429; their KV puts count against RL_WRITES.
+  app.use("/api/*", async (c, next) => {
+    const auth = (c.req.header("authorization") ?? "").slice(0, 300);
+    const m = /^Bearer\s+(\S{1,200})$/i.exec(auth);
+    if (!m || !limitsOn(c.env)) return next();
+    const key = `t${(await sha256hex(m[1]!)).slice(0, 24)}`;
+    if (c.env.RL_UPDATES) {
+      const ok = await c.env.RL_UPDATES.limit({ key }).then((r) => r.success, () => true);
+      if (!ok) return c.json({ ok: false, error: "too many requests: slow down and try again in a few seconds" }, 429);
+    }
+    await asWriter({ key, ...(c.env.RL_WRITES ? { limiter: c.env.RL_WRITES } : {}) }, () => next());
+  });
   app.route("/api", createApi(deps, decks));
 
   app.notFound((c) => c.json({ error: "not found" }, 404));
   app.onError((err, c) => {
     if (isTransient(err)) return c.json({ ok: false, error: "temporarily unavailable, please retry" }, 503);
+    // Storage refused what the request asked for, or a write limit said no: the request's to fix or to wait for.
+    const refused = refusal(err);
+    if (refused) return c.json({ ok: false, error: refused.userMessage }, refused.kind === "user-rate" || refused.kind === "daily-quota" ? 429 : 400);
     deps.log({ t: "error", where: "http", error: describeError(err) });
     return c.json({ ok: false, error: "internal error" }, 500);
   });

@@ -15,6 +15,7 @@ import { localDay } from "../srs/days";
 import { dayToIso } from "../srs/days";
 import { cut, esc, plural, splitMessage } from "../bot/render";
 import { quizQuestion } from "../decks/schema";
+import { csvCell } from "../stats/export";
 
 export interface StudentRow {
   uid: number;
@@ -142,10 +143,8 @@ async function hardestCards(svc: Services, a: StatsResult, n: number) {
   return out;
 }
 
-export function csvField(v: string | number): string {
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
+/** A CSV cell as /export writes it: quoted when needed, and a text starting with = + - @ is not run as a formula. */
+export const csvField = csvCell;
 
 export function classCsv(rows: StudentRow[]): string {
   const head = ["student", "telegram_id", "cards_reviewed_7d", "cards_due", "cards_reviewed_30d", "good_easy_30d", "good_easy_share_30d", "last_active"];

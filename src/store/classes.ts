@@ -23,6 +23,8 @@ export const ClassSchema = v.object({
   code: v.string(),
   name: v.string(),
   owner: v.number(),
+  /** The lecturer's first name, shown on the join link's question (classes from before have none). */
+  by: v.optional(v.string()),
   created: v.number(),
   closed: v.optional(v.number()),
   /** Decks pushed to the class, newest last. */

@@ -1,10 +1,13 @@
 /**
- * The one wrapper every KV call goes through: JSON values, errors turned into TransientError, and
- * a log line when a stored value fails validation (then the caller's safe default is used).
+ * The one wrapper every KV call goes through: JSON values, a log line when a stored value fails
+ * validation (then the caller's safe default is used), and errors classified (errors.ts): a key
+ * KV would refuse (empty, over 512 bytes) is refused before any call, a 4xx from KV (key too
+ * long, value too large, invalid key) is a RefusedError — answered 200 with a clear message —
+ * and only 5xx, 429, timeouts and unknown faults are a TransientError (503, redelivered).
  */
 import * as v from "valibot";
 import type { Deps } from "../deps";
-import { TransientError } from "./errors";
+import { checkKey, classifyKvError, KV_MAX_VALUE_BYTES, RefusedError, refusal } from "./errors";
 
 export class Kv {
   constructor(
@@ -13,27 +16,30 @@ export class Kv {
   ) {}
 
   async getText(key: string): Promise<string | null> {
+    checkKey("get", key, keyKind(key));
     try {
       return await this.kv.get(key, "text");
     } catch (err) {
-      throw new TransientError(`KV get failed for ${keyKind(key)}`, { cause: err });
+      throw refusal(err) ?? classifyKvError("get", keyKind(key), err);
     }
   }
 
   async getBuffer(key: string): Promise<ArrayBuffer | null> {
+    checkKey("get", key, keyKind(key));
     try {
       return await this.kv.get(key, "arrayBuffer");
     } catch (err) {
-      throw new TransientError(`KV get failed for ${keyKind(key)}`, { cause: err });
+      throw refusal(err) ?? classifyKvError("get", keyKind(key), err);
     }
   }
 
   /** Writes a value as it is (binary shards); no JSON. */
   async putRaw(key: string, value: ArrayBuffer | string, options?: KVNamespacePutOptions): Promise<void> {
+    checkKey("put", key, keyKind(key));
     try {
       await this.kv.put(key, value, options);
     } catch (err) {
-      throw new TransientError(`KV put failed for ${keyKind(key)}`, { cause: err });
+      throw refusal(err) ?? classifyKvError("put", keyKind(key), err);
     }
   }
 
@@ -61,18 +67,26 @@ export class Kv {
   }
 
   async put(key: string, value: unknown, options?: KVNamespacePutOptions): Promise<void> {
+    checkKey("put", key, keyKind(key));
+    const text = JSON.stringify(value);
+    // UTF-8 is at most 3 bytes per UTF-16 unit: only a long text needs measuring.
+    if (text.length * 3 > KV_MAX_VALUE_BYTES && new TextEncoder().encode(text).length > KV_MAX_VALUE_BYTES) {
+      throw new RefusedError("value", `KV put refused for ${keyKind(key)}: value over 25 MiB`, "That is more than I can store in one piece. Try a smaller one.");
+    }
     try {
-      await this.kv.put(key, JSON.stringify(value), options);
+      await this.kv.put(key, text, options);
     } catch (err) {
-      throw new TransientError(`KV put failed for ${keyKind(key)}`, { cause: err });
+      // A refusal of Lectern's own write limits (write-guard.ts) passes through as it is.
+      throw refusal(err) ?? classifyKvError("put", keyKind(key), err);
     }
   }
 
   async delete(key: string): Promise<void> {
+    checkKey("delete", key, keyKind(key));
     try {
       await this.kv.delete(key);
     } catch (err) {
-      throw new TransientError(`KV delete failed for ${keyKind(key)}`, { cause: err });
+      throw refusal(err) ?? classifyKvError("delete", keyKind(key), err);
     }
   }
 }

@@ -195,6 +195,10 @@ describe("classes and pushes", () => {
     const code = /start=join_([A-Za-z0-9_-]{12})/.exec(text)![1]!;
     expect(text).toContain(`/join ${code}`);
     await h.send(s1, `/start join_${code}`);
+    // The link asks first (issue 13), naming the lecturer by first name.
+    const ask = h.lastBotMessage(s1)!;
+    expect(ask.text).toMatch(/Join the class Criminology 101 by Carol\?/);
+    await h.press(s1, s1, ask.message_id, button(ask, /Join/));
     expect(h.lastBotMessage(s1)!.text).toMatch(/You joined Criminology 101/);
     await h.send(s2, `/join ${code}`);
     await h.send(s2, `/join ${code}`);

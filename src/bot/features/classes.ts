@@ -11,6 +11,8 @@ import { CODE_RE, newClassCode, type ClassDoc } from "../../store/classes";
 import { startRun, type RunDoc } from "../../jobs/fanout";
 import { cut, esc } from "../render";
 import type { OwnsDoc } from "../../store/people";
+import { argFits, MAX_ARG, MAX_DECK_ID, parseDeckId } from "../callback-data";
+import { editOrIgnore } from "../edit";
 
 export const classesFeature = new Composer<BotContext>();
 
@@ -24,6 +26,7 @@ export function joinLink(ctx: BotContext, code: string): string {
 }
 
 function cleanName(raw: string): string | null {
+  if (!argFits(raw)) return null;
   const name = raw.replace(/\s+/g, " ").trim();
   return name && name.length <= MAX_NAME ? name : null;
 }
@@ -31,6 +34,7 @@ function cleanName(raw: string): string | null {
 /** A lecturer's class by join code, exact name, or unique name prefix (case-insensitive). */
 export function findOwnClass(learner: Learner, ref: string): OwnedClass | string {
   const classes = learner.owns?.classes ?? [];
+  if (!argFits(ref)) return `That class name is too long (at most ${MAX_ARG} characters). Your classes: /classes.`;
   const r = ref.trim();
   if (!r) return "Name the class (or give its code).";
   const byCode = classes.find((c) => c.code === r);
@@ -46,8 +50,14 @@ export function findOwnClass(learner: Learner, ref: string): OwnedClass | string
 
 /** Splits "<deck> <class name…>" — the first word is the deck id. */
 function deckAndClass(arg: string): [string, string] {
+  if (!argFits(arg)) return ["", ""];
   const m = /^(\S+)\s+(.+)$/s.exec(arg.trim());
   return m ? [m[1]!, m[2]!] : [arg.trim(), ""];
+}
+
+/** The lecturer's first name, as a join link shows it ("Join <class> by <first name>?"). */
+function lecturerFirstName(ctx: BotContext): string {
+  return (ctx.from?.first_name ?? "").replace(/\s+/g, " ").trim().slice(0, 60);
 }
 
 /** The lecturer as students see them: the first name only. */
@@ -78,7 +88,7 @@ classesFeature.command("newclass", async (ctx) => {
   }
   let code = newClassCode(ctx.deps);
   while (await ctx.stores.classes.get(code)) code = newClassCode(ctx.deps); // 72 random bits: practically never
-  const doc: ClassDoc = { v: 1, code, name, owner: learner.id, created: ctx.deps.now(), decks: [] };
+  const doc: ClassDoc = { v: 1, code, name, owner: learner.id, by: lecturerFirstName(ctx), created: ctx.deps.now(), decks: [] };
   await ctx.stores.classes.put(doc);
   owns.classes.push({ code, name });
   await ctx.stores.people.putOwns(learner.id, owns);
@@ -129,8 +139,8 @@ classesFeature.command("classes", async (ctx) => {
 });
 
 /** Loads one of the sender's own classes for a lecturer action (role checked from storage). */
-async function ownClass(ctx: BotContext, ref: string): Promise<{ learner: Learner; owned: OwnedClass; doc: ClassDoc } | null> {
-  const learner = await requireLecturer(ctx);
+async function ownClass(ctx: BotContext, ref: string, checked?: Learner): Promise<{ learner: Learner; owned: OwnedClass; doc: ClassDoc } | null> {
+  const learner = checked ?? (await requireLecturer(ctx));
   if (!learner) return null;
   const owned = findOwnClass(learner, ref);
   if (typeof owned === "string") {
@@ -147,7 +157,10 @@ async function ownClass(ctx: BotContext, ref: string): Promise<{ learner: Learne
 
 classesFeature.command("renameclass", async (ctx) => {
   ctx.trace.feature = "classes";
-  const m = /^(.+?)\s*=\s*(.+)$/s.exec(ctx.match);
+  // The role first: nobody else's argument reaches a pattern.
+  const lecturer = await requireLecturer(ctx);
+  if (!lecturer) return;
+  const m = argFits(ctx.match) ? /^(.+?)\s*=\s*(.+)$/s.exec(ctx.match) : null;
   if (!m) {
     await ctx.reply("Usage: /renameclass <class> = <new name>");
     return;
@@ -157,9 +170,10 @@ classesFeature.command("renameclass", async (ctx) => {
     await ctx.reply(`The new name must be 1 to ${MAX_NAME} characters.`);
     return;
   }
-  const found = await ownClass(ctx, m[1]!);
+  const found = await ownClass(ctx, m[1]!, lecturer);
   if (!found) return;
   found.doc.name = name;
+  found.doc.by = lecturerFirstName(ctx);
   await ctx.stores.classes.put(found.doc);
   found.owned.name = name;
   await ctx.stores.people.putOwns(found.learner.id, found.learner.owns!);
@@ -183,12 +197,14 @@ classesFeature.command("closeclass", async (ctx) => {
 
 classesFeature.command("removestudent", async (ctx) => {
   ctx.trace.feature = "classes";
-  const m = /^(.+?)\s+(\d{1,15})$/s.exec(ctx.match.trim());
+  const lecturer = await requireLecturer(ctx);
+  if (!lecturer) return;
+  const m = argFits(ctx.match) ? /^(.+?)\s+(\d{1,15})$/s.exec(ctx.match.trim()) : null;
   if (!m) {
     await ctx.reply("Usage: /removestudent <class> <student id> — the ids are in /classexport.");
     return;
   }
-  const found = await ownClass(ctx, m[1]!);
+  const found = await ownClass(ctx, m[1]!, lecturer);
   if (!found) return;
   const uid = Number(m[2]);
   const member = await ctx.stores.classes.member(found.doc.code, uid);
@@ -246,7 +262,7 @@ async function join(ctx: BotContext, code: string): Promise<void> {
 
 classesFeature.command("join", async (ctx) => {
   if (ctx.chat.type !== "private") return;
-  const code = ctx.match.trim().replace(/^.*join_/, "");
+  const code = argFits(ctx.match) ? ctx.match.trim().replace(/^.*join_/, "") : "?";
   if (!code) {
     await ctx.reply("Send /join followed by the code your lecturer gave you, e.g. /join Ab3dE5fG7h-_");
     return;
@@ -254,15 +270,53 @@ classesFeature.command("join", async (ctx) => {
   await join(ctx, code);
 });
 
+/**
+ * A join link (`?start=join_<code>`) asks first: "Join <class> by <lecturer>?" with Join and
+ * Cancel buttons — a link someone else sent cannot put you in a class (and show your figures to
+ * its lecturer) without your say. The Join button carries the code, re-checked when pressed.
+ */
+export const JOIN_YES = "J:";
+export const JOIN_NO = "Jn";
+
 classesFeature.command("start", async (ctx, next) => {
   if (ctx.startPayload?.kind !== "join") return next();
-  await join(ctx, ctx.startPayload.code);
+  ctx.trace.feature = "classes";
+  const code = ctx.startPayload.code;
+  const doc = CODE_RE.test(code) ? await ctx.stores.classes.get(code) : null;
+  if (!doc) {
+    await ctx.reply("There is no class with that code. Check the link or code with your lecturer.");
+    return;
+  }
+  if (doc.closed) {
+    await ctx.reply(`“${doc.name}” is closed and takes no new students.`);
+    return;
+  }
+  const by = doc.by ? ` by <b>${esc(doc.by)}</b>` : "";
+  const kb = new InlineKeyboard().text("✅ Join", `${JOIN_YES}${code}`).text("Cancel", JOIN_NO);
+  await ctx.reply(
+    `🎓 Join the class <b>${esc(doc.name)}</b>${by}?\n\nIts lecturer will see your first name and your review figures on the class's decks (not your other decks). You can leave any time with /leave.`,
+    { parse_mode: "HTML", reply_markup: kb },
+  );
+});
+
+classesFeature.callbackQuery(/^J(?::|n$)/, async (ctx) => {
+  ctx.trace.feature = "classes";
+  const data = ctx.callbackQuery.data;
+  if (data === JOIN_NO) {
+    await ctx.answerCallbackQuery({ text: "Not joined." });
+    await editOrIgnore(ctx, "Not joined. Your lecturer's link works again whenever you want.");
+    return;
+  }
+  const code = data.slice(JOIN_YES.length);
+  if (!CODE_RE.test(code)) return ctx.answerCallbackQuery({ text: "That button is not valid." });
+  await ctx.answerCallbackQuery();
+  await join(ctx, code);
 });
 
 classesFeature.command("leave", async (ctx) => {
   ctx.trace.feature = "classes";
+  const code = argFits(ctx.match) ? ctx.match.trim() : "";
   const learner = await loadLearner(ctx);
-  const code = ctx.match.trim();
   if (!learner.doc.classes.includes(code)) {
     await ctx.reply(learner.doc.classes.length ? "Give the code of the class to leave — see /classes." : "You are not in any class.");
     return;
@@ -288,7 +342,12 @@ classesFeature.command("push", async (ctx) => {
   }
   const found = await ownClass(ctx, classRef);
   if (!found) return;
-  const deck = await ctx.decks.get(deckRef.toLowerCase());
+  const deckId = parseDeckId(deckRef);
+  if (!deckId) {
+    await ctx.reply(`“${cut(deckRef, 60)}” is not a deck id (up to ${MAX_DECK_ID} lower-case letters, digits and dashes). Your decks: /mydecks; built-in decks: /decks.`);
+    return;
+  }
+  const deck = await ctx.decks.get(deckId);
   if (!deck || (!deck.bundled && deck.owner !== found.learner.id)) {
     await ctx.reply(`You have no deck “${cut(deckRef, 60)}”. Push one of yours (/mydecks) or a built-in deck (/decks).`);
     return;

@@ -8,7 +8,7 @@ import { Composer, InlineKeyboard, InputFile } from "grammy";
 import type { BotContext } from "../context";
 import { requireLecturer, downloadFile, parseCaption } from "./lecturer";
 import { draftDeck, formatFor, DraftError } from "../../draft";
-import { validateDeck, quizQuestion, type Deck } from "../../decks/schema";
+import { CARD_LIMITS, validateDeck, quizQuestion, type Deck } from "../../decks/schema";
 import { storeDeck } from "../../decks/ingest";
 import type { DraftDoc } from "../../store/drafts";
 import { editOrIgnore } from "../edit";
@@ -235,7 +235,13 @@ draftFeature.on("message:text", async (ctx, next) => {
   ctx.trace.feature = "draft";
   const learner = await requireLecturer(ctx);
   if (!learner) return;
-  const m = /^(.+?)\s*\|\s*(.+)$/s.exec(ctx.message.text.trim());
+  // A card's front and back are at most 1,000 characters each: cap before the pattern runs.
+  const text = ctx.message.text;
+  const m = text.length <= CARD_LIMITS.front + CARD_LIMITS.back + 20 ? /^(.+?)\s*\|\s*(.+)$/s.exec(text.trim()) : null;
+  if (!m && text.length > CARD_LIMITS.front + CARD_LIMITS.back + 20) {
+    await ctx.reply(`That is too long for a card: the question and the answer are at most ${CARD_LIMITS.front} characters each. Try again, or send /draft_cancel.`);
+    return;
+  }
   if (!m) {
     await ctx.reply("Write it as question | answer (with a | between them), or send /draft_cancel.");
     return;

@@ -11,6 +11,8 @@ import { isLecturer, loadLearner, saveLearner, type Learner } from "../learner";
 import { buildPoll, shuffle } from "../../quiz/poll";
 import type { GroupQuiz } from "../../store/group-quiz";
 import { cut, esc, plural } from "../render";
+import { argFits, MAX_DECK_ID, parseDeckId } from "../callback-data";
+import { dailyWrites, QUOTA_NEAR } from "../../store/write-guard";
 
 export const groupQuizFeature = new Composer<BotContext>();
 
@@ -81,7 +83,17 @@ async function start(ctx: BotContext, deckRef: string, count: number): Promise<v
     await ctx.reply("A quiz is already running here. End it with /quiz stop.");
     return;
   }
-  const deck = await ctx.decks.get(deckRef.toLowerCase());
+  const id = parseDeckId(deckRef);
+  if (!id) {
+    await ctx.reply(`“${cut(deckRef, 60)}” is not a deck id (up to ${MAX_DECK_ID} lower-case letters, digits and dashes). Usage: /quiz <deck> — the deck ids are in /decks (private chat) and /mydecks.`);
+    return;
+  }
+  // A group quiz writes bookkeeping for every question: not while the day's writes near the quota.
+  if (!dailyWrites(ctx.deps.kv ?? ctx.env.KV, ctx.env, ctx.deps.now()).nonEssentialOpen) {
+    await ctx.reply(QUOTA_NEAR);
+    return;
+  }
+  const deck = await ctx.decks.get(id);
   if (!deck) {
     await ctx.reply(`There is no deck “${cut(deckRef, 60)}”. Usage: /quiz <deck> — the deck ids are in /decks (private chat) and /mydecks.`);
     return;
@@ -105,6 +117,11 @@ async function next(ctx: BotContext): Promise<void> {
   if (!q) return void (ctx.callbackQuery ? ctx.answerCallbackQuery({ text: "No quiz is running." }) : ctx.reply("No quiz is running. Start one with /quiz <deck>."));
   const i = q.qs.findIndex((x) => x.msg === undefined);
   if (i < 0) return finish(ctx, q);
+  if (!dailyWrites(ctx.deps.kv ?? ctx.env.KV, ctx.env, ctx.deps.now()).nonEssentialOpen) {
+    // Not in the group; the quiz can still be ended (⏹), which shows the results so far.
+    if (ctx.callbackQuery) return void (await ctx.answerCallbackQuery({ text: QUOTA_NEAR, show_alert: true }));
+    return void (await ctx.api.sendMessage(ctx.from!.id, QUOTA_NEAR).catch(() => undefined));
+  }
   const wait = room(q, ctx.deps.now(), 2);
   if (wait > 0) {
     // Not in the group: that would be one message more than Telegram allows there.
@@ -149,6 +166,7 @@ groupQuizFeature.chatType(["group", "supergroup"]).command("quiz", async (ctx) =
     return finish(ctx, q);
   }
   if (arg === "next") return next(ctx);
+  if (!argFits(arg)) return void (await ctx.reply(`That is not a deck id (up to ${MAX_DECK_ID} lower-case letters, digits and dashes). Usage: /quiz <deck> [questions, 1–${MAX_QUESTIONS}].`));
   const m = /^(\S+)(?:\s+(\d{1,2}))?$/.exec(arg);
   if (!m) return void (await ctx.reply(`Usage: /quiz <deck> [questions, 1–${MAX_QUESTIONS}] to start, /quiz next, /quiz stop.`));
   await start(ctx, m[1]!, Math.min(MAX_QUESTIONS, Math.max(1, Number(m[2] ?? DEFAULT_QUESTIONS))));

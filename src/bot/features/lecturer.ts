@@ -43,7 +43,7 @@ lecturerFeature.command("lecturer", async (ctx) => {
     await ctx.reply(`One-time lecturer invite (valid 7 days, for one person):\n${link}`, { link_preview_options: { is_disabled: true } });
     return;
   }
-  const m = /^(remove\s+)?(\d{1,15})$/.exec(arg);
+  const m = arg.length <= 40 ? /^(remove\s+)?(\d{1,15})$/.exec(arg) : null;
   if (!m) {
     await ctx.reply("Usage: /lecturer <telegram user id> — make someone a lecturer\n/lecturer remove <id> — take the role away\n/lecturer invite — a one-time invite link\n(Someone's id: they can send /id to this bot.)");
     return;
@@ -100,7 +100,8 @@ lecturerFeature.command("start", async (ctx, next) => {
 /** Caption options: `id: my-deck` and `title: My deck` (or a bare slug as the id). */
 export function parseCaption(caption: string | undefined): { deckId?: string; title?: string } {
   const out: { deckId?: string; title?: string } = {};
-  if (!caption) return out;
+  // Telegram's captions are at most 1,024 characters: anything longer is not read at all.
+  if (!caption || caption.length > 1024) return out;
   const id = /(?:^|\s)id\s*[:=]\s*([a-z0-9][a-z0-9-]{0,39})\b/i.exec(caption);
   const title = /(?:^|\s)title\s*[:=]\s*(.+)$/im.exec(caption);
   if (id) out.deckId = id[1]!.toLowerCase();

@@ -1,7 +1,7 @@
 /** /quiz, its buttons, and poll answers (private quizzes; group quizzes live in group-quiz.ts). */
 import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext } from "../context";
-import { cb, unpackDeck } from "../callback-data";
+import { cb, MAX_DECK_ID, parseDeckId, unpackDeck } from "../callback-data";
 import { loadLearner, readLearner, saveLearner, type Learner } from "../learner";
 import { answerGroupPoll } from "./group-quiz";
 import { answerQuiz, describeQuiz, resumeQuiz, startQuiz } from "../../quiz/service";
@@ -14,7 +14,9 @@ const RESTART = "Qn";
 /** The quiz's scope: -1 (all subscribed), a deck-table index (subscribing to it), or an error text. */
 async function scopeFor(ctx: BotContext, learner: Learner, deckId: string): Promise<number | string> {
   if (deckId === "*") return -1;
-  const d = await ctx.decks.get(deckId.trim().toLowerCase());
+  const id = parseDeckId(deckId);
+  if (!id) return `“${esc(cut(deckId, 60))}” is not a deck id (up to ${MAX_DECK_ID} lower-case letters, digits and dashes). Send /decks to see the decks there are.`;
+  const d = await ctx.decks.get(id);
   if (!d) return `There is no deck called “${esc(cut(deckId, 60))}”. Send /decks to see the decks there are.`;
   const i = learner.tableIndex(d.deck.id);
   if (i < 0) return "You have too many decks; unsubscribe from one in /decks first.";

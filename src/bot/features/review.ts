@@ -11,7 +11,7 @@
 import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext } from "../context";
 import { randomId } from "../../deps";
-import { cb, unpackDeck } from "../callback-data";
+import { argFits, cb, MAX_ARG, unpackDeck } from "../callback-data";
 import { foldClassDecks, loadLearner, saveLearner, scopeDecks, unloadedCounts, type Learner, type ScopeDeck } from "../learner";
 import { backHtml, frontHtml, sourceHtml } from "../cards";
 import { editOrIgnore } from "../edit";
@@ -212,6 +212,11 @@ async function resolveDeck(ctx: BotContext, learner: Learner, query: string): Pr
 }
 
 reviewFeature.command("review", async (ctx) => {
+  if (!argFits(ctx.match)) {
+    ctx.trace.feature = "review";
+    await ctx.reply(`That deck name is too long (deck ids and titles are under ${MAX_ARG} characters). Send /decks to see the decks there are.`);
+    return;
+  }
   const arg = ctx.match.trim();
   await startReview(ctx, arg ? arg : "*");
 });

@@ -10,6 +10,7 @@ import { localMinuteOfDay, parseTimezone } from "../../srs/days";
 import { syncSlot } from "../../store/schedule";
 import { esc } from "../render";
 import { editOrIgnore } from "../edit";
+import { argFits, MAX_ARG } from "../callback-data";
 import type { Settings } from "../../store/users";
 
 export const settingsFeature = new Composer<BotContext>();
@@ -133,6 +134,10 @@ settingsFeature.command("settings", async (ctx) => {
   ctx.trace.feature = "settings";
   if (ctx.chat.type !== "private") return;
   const learner = await loadLearner(ctx);
+  if (!argFits(ctx.match)) {
+    await ctx.reply(`⚠️ That setting is too long (at most ${MAX_ARG} characters). For example: /settings time 07:30 or /settings tz Europe/Vienna.`);
+    return;
+  }
   const arg = ctx.match.trim();
   if (!arg) return showSettings(ctx, learner);
   const change = parseSettingsCommand(arg);
@@ -153,8 +158,12 @@ settingsFeature.command("settings", async (ctx) => {
 settingsFeature.command("daily", async (ctx) => {
   ctx.trace.feature = "settings";
   if (ctx.chat.type !== "private") return;
+  const arg = argFits(ctx.match) ? ctx.match.trim().toLowerCase() : "?";
+  if (arg !== "" && arg !== "on" && arg !== "off") {
+    await ctx.reply("Send /daily to turn the daily quiz on or off, or /daily on, /daily off.");
+    return;
+  }
   const learner = await loadLearner(ctx);
-  const arg = ctx.match.trim().toLowerCase();
   // A bare /daily toggles; Telegram redelivering that same message must not toggle it back.
   const redelivered = !arg && learner.doc.daily.toggled === ctx.msg.message_id;
   const on = arg === "on" ? true : arg === "off" ? false : redelivered ? learner.doc.settings.dailyOn : !learner.doc.settings.dailyOn;

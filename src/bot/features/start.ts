@@ -19,6 +19,8 @@ export type StartPayload =
   | { kind: "unknown" };
 
 export function parseStartPayload(payload: string): StartPayload {
+  // Telegram's payloads are at most 64 characters: cap before trimming or matching anything.
+  if (payload.length > 128) return { kind: "unknown" };
   const p = payload.trim();
   if (!p) return { kind: "none" };
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(p)) return { kind: "unknown" };

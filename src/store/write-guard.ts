@@ -1,0 +1,161 @@
+/**
+ * Write limits, applied to the KV namespace every store writes through (see createServices):
+ *
+ * 1. **Per user.** While an update of user U is handled (the bot runs it inside `asWriter`),
+ *    every KV put counts against the Rate Limiting binding RL_WRITES keyed by U (10 a minute in
+ *    wrangler.toml); an HTTP API request counts against its bearer token (a lecturer's one token). A put beyond it is refused before it reaches KV (RefusedError "user-rate"):
+ *    the update is answered 200 with a short "slow down" and that change is not saved. Deletes
+ *    are not limited — each removes what an earlier, counted put created — so /forget always
+ *    completes. Queue jobs and the cron are not an update of anyone and are not limited here.
+ *
+ * 2. **Per day, namespace-wide.** A ledger counts this isolate's puts of the UTC day and, every
+ *    LEDGER_EVERY puts (at most once a second), adds them to `v1:writes:<YYYY-MM-DD>` (read, add,
+ *    write: one read and one put per 25 puts, ≈4% more writes) and learns the day's total from it.
+ *    When the known total nears DAILY_WRITE_QUOTA (from 80%), non-essential writes — class
+ *    statistics runs, group-quiz bookkeeping, drafts — are refused ("daily-quota"), and the
+ *    commands that start them say so; everything else (grades, settings, subscriptions, joins,
+ *    uploads, deletions) keeps writing. It is a guard, not an accounting: two isolates adding at
+ *    the same moment lose one addition (KV has no atomic increment), an isolate that ends keeps
+ *    up to 24 uncounted puts, and a new isolate learns the total at its first addition.
+ *
+ * Both are off when RATE_LIMITS = "off" (the test suites of other features; load tests).
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { Env } from "../env";
+import type { Deps } from "../deps";
+import { RefusedError } from "./errors";
+
+export interface Writer {
+  /** Whose writes these are: `u<telegram id>` for a bot update, `t<token hash>` for an API request. */
+  key: string;
+  limiter?: RateLimit;
+}
+
+const current = new AsyncLocalStorage<Writer>();
+
+/** Runs `fn` as the handling of one user's update: its KV puts count against that user. */
+export function asWriter<T>(writer: Writer, fn: () => Promise<T>): Promise<T> {
+  return current.run(writer, fn);
+}
+
+export const DEFAULT_DAILY_WRITE_QUOTA = 1000;
+/** Non-essential writes stop when the day's known writes reach this share of the quota. */
+export const NON_ESSENTIAL_SHARE = 0.8;
+export const LEDGER_EVERY = 25;
+export const ledgerKey = (day: string) => `v1:writes:${day}`;
+const LEDGER_TTL = 2 * 86_400;
+
+/** Key prefixes of non-essential writes: class statistics runs, group quizzes, drafts. */
+export const NON_ESSENTIAL_PREFIXES = ["v1:run:stats-", "v1:run:export-", "v1:gquiz:", "v1:poll:", "v1:draft:"] as const;
+
+export function isNonEssential(key: string): boolean {
+  return NON_ESSENTIAL_PREFIXES.some((p) => key.startsWith(p));
+}
+
+export function limitsOn(env: Pick<Env, "RATE_LIMITS">): boolean {
+  return (env.RATE_LIMITS ?? "").trim().toLowerCase() !== "off";
+}
+
+export function dailyWriteQuota(env: Pick<Env, "DAILY_WRITE_QUOTA">): number {
+  const n = Number(env.DAILY_WRITE_QUOTA);
+  return Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_DAILY_WRITE_QUOTA;
+}
+
+interface Ledger {
+  day: string;
+  /** Puts of this isolate not yet added to the day's key. */
+  pending: number;
+  /** The day's total as last read (this isolate's additions included). */
+  known: number;
+  lastFlush: number;
+  flushing: boolean;
+}
+
+/** One ledger per namespace (per isolate). */
+const ledgers = new WeakMap<KVNamespace, Ledger>();
+
+function ledgerFor(kv: KVNamespace, now: number): Ledger {
+  const day = new Date(now).toISOString().slice(0, 10);
+  let l = ledgers.get(kv);
+  if (!l || l.day !== day) {
+    l = { day, pending: 0, known: 0, lastFlush: 0, flushing: false };
+    ledgers.set(kv, l);
+  }
+  return l;
+}
+
+/** The day's writes as this isolate knows them, and whether non-essential writes still go. */
+export function dailyWrites(kv: KVNamespace, env: Pick<Env, "DAILY_WRITE_QUOTA" | "RATE_LIMITS">, now: number) {
+  const l = ledgerFor(kv, now);
+  const quota = dailyWriteQuota(env);
+  const estimate = l.known + l.pending;
+  return { estimate, quota, nonEssentialOpen: !limitsOn(env) || estimate < quota * NON_ESSENTIAL_SHARE };
+}
+
+export const SLOW_DOWN = "⏳ Slow down a little — you are going faster than I can save. That last change was not saved; try it again in a minute.";
+export const QUOTA_NEAR = "Lectern is close to today's storage limit, so class reports, group quizzes and drafts pause until 00:00 UTC. Reviews, quizzes and settings keep working.";
+
+/** The namespace the stores write through, with both limits applied. */
+export function guardWrites(kv: KVNamespace, env: Env, deps: Deps): KVNamespace {
+  if (!limitsOn(env)) return kv;
+  const quota = dailyWriteQuota(env);
+
+  async function flush(l: Ledger): Promise<void> {
+    const now = deps.now();
+    if (l.flushing || l.pending < LEDGER_EVERY || now - l.lastFlush < 1000) return;
+    l.flushing = true;
+    const adding = l.pending + 1; // the ledger's own put counts too
+    try {
+      const stored = Number(await kv.get(ledgerKey(l.day), "text")) || 0;
+      const total = stored + adding;
+      await kv.put(ledgerKey(l.day), String(total), { expirationTtl: LEDGER_TTL });
+      l.pending -= adding - 1;
+      l.known = total;
+      l.lastFlush = now;
+    } catch (err) {
+      // Best effort: the pending puts are added next time.
+      deps.log({ t: "ledger", problem: err instanceof Error ? err.message.slice(0, 120) : String(err).slice(0, 120) });
+    } finally {
+      l.flushing = false;
+    }
+  }
+
+  const guarded: Partial<KVNamespace> = {
+    get: kv.get.bind(kv) as KVNamespace["get"],
+    getWithMetadata: kv.getWithMetadata.bind(kv) as KVNamespace["getWithMetadata"],
+    list: kv.list.bind(kv) as KVNamespace["list"],
+    delete: kv.delete.bind(kv),
+    async put(key: string, value: string | ArrayBuffer | ArrayBufferView | ReadableStream, options?: KVNamespacePutOptions) {
+      const l = ledgerFor(kv, deps.now());
+      if (isNonEssential(key) && l.known + l.pending >= quota * NON_ESSENTIAL_SHARE) {
+        throw new RefusedError("daily-quota", `daily write guard: ${l.known + l.pending} of ${quota}`, QUOTA_NEAR);
+      }
+      const writer = current.getStore();
+      if (writer?.limiter) {
+        let allowed = true;
+        try {
+          allowed = (await writer.limiter.limit({ key: writer.key })).success;
+        } catch (err) {
+          // A limiter that fails lets the write through (it is a guard), and says so.
+          deps.log({ t: "rate-limit", problem: err instanceof Error ? err.message.slice(0, 120) : String(err).slice(0, 120) });
+        }
+        if (!allowed) throw new RefusedError("user-rate", "per-user write limit", SLOW_DOWN);
+      }
+      await kv.put(key, value as string, options);
+      l.pending++;
+      if (l.pending >= LEDGER_EVERY) await flush(l);
+    },
+  };
+  return guarded as KVNamespace;
+}
+
+/**
+ * Runs `fn` with the per-user write limit lifted: for the one-time migration of a first-version
+ * record (its progress moves into one shard per deck at once — more than ten writes for a large
+ * collection, once). The daily guard still counts them.
+ */
+export function withoutUserLimit<T>(fn: () => Promise<T>): Promise<T> {
+  const writer = current.getStore();
+  if (!writer?.limiter) return fn();
+  return current.run({ ...writer, limiter: undefined }, fn);
+}
