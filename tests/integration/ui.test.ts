@@ -4,6 +4,7 @@
  * lecturers, a lecturer's /start — all through the webhook.
  */
 import { describe, expect, it } from "vitest";
+import type { Update } from "grammy/types";
 import { button, buttons, createHarness, user, type Harness } from "../support/harness";
 import { makeDeck } from "../support/fixtures";
 import { validateDeck, isQuizCapable, type Deck } from "../../src/decks/schema";
@@ -129,5 +130,89 @@ describe("a cloze card after Show answer shows its sentence once", () => {
     expect(occurrences(text, "2003")).toBe(2);
     msg = h.lastBotMessage(uid)!;
     expect(buttons(msg).map(([t]) => t)).toContain("⏹ Stop");
+  });
+});
+
+describe("choosing a timezone", () => {
+  const alpha = makeDeck("alpha", 3);
+
+  function locationUpdate(h: Harness, uid: number, latitude: number, longitude: number, updateId: number): Update {
+    return {
+      update_id: updateId,
+      message: {
+        message_id: 50_000 + (updateId % 10_000),
+        date: Math.floor(h.clock.now / 1000),
+        chat: { id: uid, type: "private", first_name: `User${uid}` },
+        from: { id: uid, is_bot: false, first_name: `User${uid}` },
+        location: { latitude, longitude },
+      },
+    } as Update;
+  }
+
+  it("🌍 Set my timezone offers common zones as buttons; one tap sets it (absolute, so a repeat changes nothing) and moves the daily quiz", async () => {
+    const uid = 14_101;
+    const h = createHarness({ users: [user(uid)], decks: [alpha] });
+    await h.send(uid, "/daily on");
+    await h.send(uid, "/settings");
+    let msg = h.lastBotMessage(uid)!;
+    await h.press(uid, uid, msg.message_id, button(msg, "🌍 Set my timezone"));
+    msg = h.lastBotMessage(uid)!;
+    expect(msg.text).toContain("Your timezone");
+    const zones = buttons(msg).filter(([, d]) => d.startsWith("S:z:"));
+    expect(zones.length).toBeGreaterThanOrEqual(20);
+    for (const [, d] of zones) expect(d).toMatch(/^S:z:\d{1,2}$/);
+    expect(buttons(msg).map(([t]) => t)).toContain("📍 Share my location");
+
+    const tokyo = button(msg, /^Tokyo · \d\d:\d\d$/);
+    // 09:00 UTC is 18:00 in Tokyo: the label shows the time there now.
+    expect(buttons(msg).find(([, d]) => d === tokyo)![0]).toBe("Tokyo · 18:00");
+    await h.press(uid, uid, msg.message_id, tokyo);
+    msg = h.lastBotMessage(uid)!;
+    expect(msg.text).toContain("Timezone: Asia/Tokyo (it is 18:00 there now)");
+    expect(h.callbackTexts().at(-1)).toBe("Timezone: Tokyo ✓");
+    // The daily quiz at 19:00 (the default) Tokyo time is the 10:00 UTC slot now.
+    expect(await h.env.KV.get(`v1:slot:1000:${uid}`)).toBe("1");
+    expect(await h.env.KV.get(`v1:slot:1900:${uid}`)).toBeNull();
+
+    const writes = h.kv.total.writes;
+    await h.deliver(h.forgeCallback(uid, uid, msg.message_id, tokyo)); // an old picker pressed again
+    expect(h.callbackTexts().at(-1)).toBe("Already set ✓");
+    expect(h.kv.total.writes).toBe(writes);
+
+    for (const bad of ["S:z:99", "S:z:x", "S:z:-1"]) {
+      expect((await h.pressForged(uid, uid, msg.message_id, bad)).status).toBe(200);
+      expect(h.callbackTexts().at(-1)).toBe("That button is not valid.");
+    }
+    expect(h.kv.total.writes).toBe(writes);
+  });
+
+  it("accepts a shared location: the zone of the nearest known city, the reply keyboard removed, the location not stored", async () => {
+    const uid = 14_102;
+    const h = createHarness({ users: [user(uid)], decks: [alpha] });
+    await h.send(uid, "/settings tz");
+    let msg = h.lastBotMessage(uid)!;
+    await h.press(uid, uid, msg.message_id, button(msg, "📍 Share my location"));
+    const ask = h.tg.calls.filter((c) => c.method === "sendMessage").at(-1)!.params;
+    const markup = typeof ask.reply_markup === "string" ? JSON.parse(ask.reply_markup) : ask.reply_markup;
+    expect(markup.keyboard[0][0]).toEqual({ text: "📍 Share my location", request_location: true });
+
+    await h.deliver(locationUpdate(h, uid, 38.7, -9.2, 777_001)); // near Lisbon (UTC+0, not Madrid's UTC+1)
+    msg = h.lastBotMessage(uid)!;
+    expect(msg.text).toMatch(/Timezone set to Europe\/Lisbon — it is 09:00 there now \(the nearest city I know is Lisbon, \d+ km away\)/);
+    const reply = h.tg.calls.filter((c) => c.method === "sendMessage").at(-1)!.params;
+    const removed = typeof reply.reply_markup === "string" ? JSON.parse(reply.reply_markup) : reply.reply_markup;
+    expect(removed).toEqual({ remove_keyboard: true });
+    const stored = (await h.env.KV.get(`v1:user:${uid}`))!;
+    expect(JSON.parse(stored).tz).toBe("Europe/Lisbon");
+    expect(stored).not.toMatch(/38\.7|-9\.2/);
+
+    await h.deliver(locationUpdate(h, uid, -33.9, 151.2, 777_002)); // Sydney
+    expect(h.lastBotMessage(uid)!.text).toContain("Australia/Sydney");
+    await h.deliver(locationUpdate(h, uid, -48.9, -123.4, 777_003)); // open sea, far from every city: the longitude's offset
+    expect(h.lastBotMessage(uid)!.text).toMatch(/Timezone set to -08:00 .*used your longitude's offset/);
+
+    // A client that cannot share a location sends the button's label as text.
+    await h.send(uid, "📍 Share my location");
+    expect(h.lastBotMessage(uid)!.text).toContain("Your location did not come through");
   });
 });

@@ -4,6 +4,7 @@ import type { BotContext } from "../context";
 import { cb } from "../callback-data";
 import { isAdmin } from "../../env";
 import { esc } from "../render";
+import { CITIES } from "../zones";
 
 export const startFeature = new Composer<BotContext>();
 
@@ -61,6 +62,7 @@ export const HELP_TEXT = [
   "/daily — turn the daily quiz on or off",
   "/stats — your progress, streak and forecast",
   "/settings — quiz time, timezone, quiz length, new cards per day",
+  `🌍 <i>Timezone:</i> tap your zone, or share your location — I set the zone of the nearest of the ${CITIES.length} cities I know (far out at sea: your longitude's offset) and do not store the location.`,
   "/export — your progress as a spreadsheet (CSV)",
   "/forget — delete everything Lectern stores about you",
   "/join <code>&lt;code&gt;</code> — join a class with the code your lecturer gave you; /classes — your classes; <code>/leave &lt;code&gt;</code> — leave one",
