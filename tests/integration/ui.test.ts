@@ -216,3 +216,96 @@ describe("choosing a timezone", () => {
     expect(h.lastBotMessage(uid)!.text).toContain("Your location did not come through");
   });
 });
+
+describe("lecturers find deck ids, push with buttons and see their tools", () => {
+  const ADMIN = 900;
+  const alpha = makeDeck("alpha", 4, { title: "Alpha facts" });
+  const beta = makeDeck("beta", 3, { title: "Beta facts" });
+
+  it("/decks and a deck's page show the id to a lecturer, not to a student", async () => {
+    const LECT = 14_201, STUDENT = 14_202;
+    const h = createHarness({ users: [user(ADMIN), user(LECT), user(STUDENT)], decks: [alpha, beta] });
+    await h.send(ADMIN, `/lecturer ${LECT}`);
+    await h.send(LECT, "/decks");
+    let msg = h.lastBotMessage(LECT)!;
+    expect(msg.text).toContain("Alpha facts — 4 cards · alpha");
+    expect(msg.text).toContain("Beta facts — 3 cards · beta");
+    await h.press(LECT, LECT, msg.message_id, button(msg, "Alpha facts"));
+    msg = h.lastBotMessage(LECT)!;
+    expect(msg.text).toContain("Deck id: alpha — send it to a class with /push alpha <class>");
+    expect(buttons(msg).map(([t]) => t)).toContain("📣 Push to a class");
+
+    await h.send(STUDENT, "/decks");
+    msg = h.lastBotMessage(STUDENT)!;
+    expect(msg.text).toContain("Alpha facts — 4 cards");
+    expect(msg.text).not.toContain("· alpha");
+    await h.press(STUDENT, STUDENT, msg.message_id, button(msg, "Alpha facts"));
+    expect(h.lastBotMessage(STUDENT)!.text).not.toContain("Deck id");
+  });
+
+  it("/push with no arguments offers the decks, then the classes; the push reaches the class once, however often the button is pressed", async () => {
+    const LECT = 14_211, S1 = 14_212, S2 = 14_213, STRANGER = 14_214;
+    const h = createHarness({ users: [user(ADMIN), user(LECT), user(S1), user(S2), user(STRANGER)], decks: [alpha, beta] });
+    await h.send(ADMIN, `/lecturer ${LECT}`);
+    await h.send(LECT, "/push");
+    expect(h.lastBotMessage(LECT)!.text).toContain("You have no open class to push to");
+    await h.send(LECT, "/newclass Criminology 101");
+    const code = /join_([A-Za-z0-9_-]{12})/.exec(h.lastBotMessage(LECT)!.text!)![1]!;
+    h.advance(1500);
+    await h.send(LECT, "/newclass Evening group");
+    for (const s of [S1, S2]) await h.send(s, `/join ${code}`);
+
+    h.advance(1500);
+    await h.send(LECT, "/push");
+    let msg = h.lastBotMessage(LECT)!;
+    expect(msg.text).toContain("step 1 of 2: which deck?");
+    expect(buttons(msg)).toEqual([["Alpha facts", "P:alpha"], ["Beta facts", "P:beta"]]);
+    await h.press(LECT, LECT, msg.message_id, "P:beta");
+    msg = h.lastBotMessage(LECT)!;
+    expect(msg.text).toContain("Push “Beta facts” (beta) — step 2 of 2: to which class?");
+    expect(buttons(msg)).toEqual([["Criminology 101", `P:beta:${code}`], ["Evening group", expect.stringMatching(/^P:beta:[A-Za-z0-9_-]{12}$/)], ["« Decks", "P"]]);
+
+    // A student pressing (forging) the lecturer's buttons is refused.
+    await h.pressForged(STRANGER, STRANGER, msg.message_id, `P:beta:${code}`);
+    expect(h.callbackTexts().at(-1)).toMatch(/That is for lecturers/);
+
+    const pickerId = msg.message_id;
+    const update = h.tg.pressButton(LECT, LECT, pickerId, `P:beta:${code}`);
+    await h.deliver(update);
+    expect(h.lastBotMessage(LECT)!.text).toContain("Sending “Beta facts” to every student of “Criminology 101”");
+    h.advance(1500);
+    await h.deliver({ ...update, update_id: update.update_id + 500_000 }); // a double tap: another update, same button
+    await h.drainQueue();
+    for (const s of [S1, S2]) {
+      const notes = h.tg.calls.filter((c) => c.method === "sendMessage" && c.ok && c.params.chat_id === s && /shared a deck/.test(String(c.params.text)));
+      expect(notes, `student ${s}`).toHaveLength(1);
+    }
+    expect(h.lastBotMessage(LECT)!.text).toMatch(/2 of 2 students notified/);
+
+    for (const bad of ["P:", "P:Beta", "P:beta:short", `P:beta:${code}x`, "P:nosuchdeck"]) {
+      expect((await h.pressForged(LECT, LECT, pickerId, bad)).status).toBe(200);
+    }
+    expect(h.callbackTexts().slice(-5)).toEqual(["That button is not valid.", "That button is not valid.", "That button is not valid.", "That button is not valid.", "You have no such deck."]);
+  });
+
+  it("a lecturer's /start shows the lecturer's tools; a student's does not", async () => {
+    const LECT = 14_221, STUDENT = 14_222;
+    const h = createHarness({ users: [user(ADMIN), user(LECT), user(STUDENT)], decks: [alpha] });
+    await h.send(ADMIN, `/lecturer ${LECT}`);
+    await h.send(LECT, "/start");
+    let msg = h.lastBotMessage(LECT)!;
+    expect(msg.text).toContain("Welcome to Lectern");
+    expect(msg.text).toContain("Your lecturer tools");
+    expect(msg.text).toMatch(/\/newclass <name>/);
+    expect(buttons(msg).map(([t]) => t)).toContain("📣 Push a deck to a class");
+    await h.send(STUDENT, "/start");
+    msg = h.lastBotMessage(STUDENT)!;
+    expect(msg.text).toContain("Welcome to Lectern");
+    expect(msg.text).not.toContain("lecturer tools");
+    expect(buttons(msg).map(([t]) => t)).not.toContain("📣 Push a deck to a class");
+    // After the role is taken away, /start is the student's again (the role is read from storage).
+    await h.send(ADMIN, `/lecturer remove ${LECT}`);
+    await h.send(LECT, "/start");
+    expect(h.lastBotMessage(LECT)!.text).not.toContain("lecturer tools");
+  });
+});

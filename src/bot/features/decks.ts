@@ -3,7 +3,7 @@ import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext } from "../context";
 import { cb, DECK_CALLBACK, unpackCatalogue, unpackDeck } from "../callback-data";
 import { editOrIgnore } from "../edit";
-import { loadLearner, saveLearner, type Learner } from "../learner";
+import { isLecturer, loadLearner, saveLearner, type Learner } from "../learner";
 import { deckCounts } from "../cards";
 import { bar, esc, plural } from "../render";
 import type { LoadedDeck } from "../../decks/registry";
@@ -20,14 +20,15 @@ export async function visibleDecks(ctx: BotContext, learner: Learner): Promise<L
   return out;
 }
 
-function catalogueText(learner: Learner, decks: LoadedDeck[], page: number): string {
+function catalogueText(learner: Learner, decks: LoadedDeck[], page: number, lecturer: boolean): string {
   const today = learner.today;
   const lines = ["<b>📚 Decks</b>", "Tap a deck to see what it covers and to subscribe. Your subscribed decks are marked ✅.", ""];
+  if (lecturer) lines.splice(2, 0, "For lecturers: the deck id is in <code>code</code> — <code>/push &lt;deck id&gt; &lt;class&gt;</code>, or /push alone for buttons.");
   for (const d of decks.slice(page * PAGE, page * PAGE + PAGE)) {
     const c = deckCounts(learner, d, today);
     const seen = c.total - c.unseen - c.suspended;
     const mark = learner.isSubscribed(d.deck.id) ? "✅" : "▫️";
-    lines.push(`${mark} <b>${esc(d.deck.title)}</b> — ${plural(c.total, "card")}`);
+    lines.push(`${mark} <b>${esc(d.deck.title)}</b> — ${plural(c.total, "card")}${lecturer ? ` · <code>${esc(d.deck.id)}</code>` : ""}`);
     if (seen > 0 || learner.isSubscribed(d.deck.id)) lines.push(`    new ${c.unseen} · learning ${c.learning} · due ${c.due}`);
   }
   if (decks.length === 0) lines.push("No decks yet.");
@@ -54,7 +55,7 @@ async function showCatalogue(ctx: BotContext, page: number, edit: boolean) {
   const learner = await loadLearner(ctx);
   const decks = await visibleDecks(ctx, learner);
   const p = Math.min(Math.max(0, page), Math.max(0, Math.ceil(decks.length / PAGE) - 1));
-  const text = catalogueText(learner, decks, p);
+  const text = catalogueText(learner, decks, p, isLecturer(ctx.env, learner));
   const reply_markup = catalogueKeyboard(learner, decks, p);
   if (edit && ctx.callbackQuery?.message) {
     await ctx.answerCallbackQuery();
@@ -65,7 +66,7 @@ async function showCatalogue(ctx: BotContext, page: number, edit: boolean) {
   }
 }
 
-function deckPage(learner: Learner, d: LoadedDeck): { text: string; kb: InlineKeyboard } {
+function deckPage(learner: Learner, d: LoadedDeck, lecturer: boolean): { text: string; kb: InlineKeyboard } {
   const today = learner.today;
   const c = deckCounts(learner, d, today);
   const deck = d.deck;
@@ -83,11 +84,13 @@ function deckPage(learner: Learner, d: LoadedDeck): { text: string; kb: InlineKe
     "",
     "<b>Drawn from</b>",
     ...sources,
+    ...(lecturer ? ["", `Deck id: <code>${esc(deck.id)}</code> — send it to a class with <code>/push ${esc(deck.id)} &lt;class&gt;</code>`] : []),
   ].join("\n");
   const kb = new InlineKeyboard();
   if (subscribed) kb.text("▶️ Review", cb.deck("R", deck.id)).text("🧩 Quiz", cb.deck("Q", deck.id)).row().text("Unsubscribe", cb.deck("u", deck.id));
   else kb.text("➕ Subscribe", cb.deck("s", deck.id));
   kb.text("« All decks", cb.catalogue(0));
+  if (lecturer) kb.row().text("📣 Push to a class", cb.push(deck.id));
   return { text, kb };
 }
 
@@ -118,7 +121,7 @@ decksFeature.callbackQuery(DECK_CALLBACK, async (ctx, next) => {
       await ctx.answerCallbackQuery({ text: want ? `Subscribed to ${d.deck.title}` : `Unsubscribed from ${d.deck.title}` });
     }
   } else await ctx.answerCallbackQuery();
-  const page = deckPage(learner, d);
+  const page = deckPage(learner, d, isLecturer(ctx.env, learner));
   await editOrIgnore(ctx, page.text, page.kb);
 });
 
@@ -129,6 +132,6 @@ decksFeature.command("start", async (ctx, next) => {
   const learner = await loadLearner(ctx);
   const d = await ctx.decks.get(ctx.startPayload.id);
   if (!d) return ctx.reply("That deck no longer exists. Send /decks to see the decks there are.");
-  const page = deckPage(learner, d);
+  const page = deckPage(learner, d, isLecturer(ctx.env, learner));
   await ctx.reply(page.text, { parse_mode: "HTML", reply_markup: page.kb, link_preview_options: { is_disabled: true } });
 });

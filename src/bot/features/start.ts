@@ -4,6 +4,7 @@ import type { BotContext } from "../context";
 import { cb } from "../callback-data";
 import { isAdmin } from "../../env";
 import { esc } from "../render";
+import { isLecturer, loadLearner } from "../learner";
 import { CITIES } from "../zones";
 
 export const startFeature = new Composer<BotContext>();
@@ -52,6 +53,21 @@ export function welcomeText(firstName: string | undefined): string {
 export const startKeyboard = () =>
   new InlineKeyboard().text("📚 Browse decks", cb.catalogue()).text("▶️ Review now", cb.deck("R", "*")).row().text("❓ Help", cb.help());
 
+/** What a lecturer sees on /start under the welcome. */
+export const LECTURER_START = [
+  "",
+  "🎓 <b>Your lecturer tools</b>",
+  "• Send a deck file (JSON, CSV/TSV, Anki or Quizlet export) to upload it — /mydecks lists yours",
+  "• /newclass <code>&lt;name&gt;</code> — a class with its join link; /classes — your classes",
+  "• /push — send a deck to a class (buttons; deck ids are shown in /decks)",
+  "• /classstats <code>&lt;class&gt;</code> — how the class is doing; /classexport as CSV",
+  "• /draft — draft a deck from a document",
+  "• /token — a token for the HTTP API",
+].join("\n");
+
+export const lecturerStartKeyboard = () =>
+  new InlineKeyboard().text("📣 Push a deck to a class", cb.push()).row().text("📚 Browse decks", cb.catalogue()).text("▶️ Review now", cb.deck("R", "*")).row().text("❓ Help", cb.help());
+
 export const HELP_TEXT = [
   "<b>Lectern — commands</b>",
   "",
@@ -79,7 +95,7 @@ export const LECTURER_HELP = [
   "/mydecks — your uploaded decks",
   "/newclass <code>&lt;name&gt;</code> — create a class and get its join link",
   "/classes — your classes (rename, close, remove a student)",
-  "/push <code>&lt;deck&gt; &lt;class&gt;</code> — send a deck to every student of a class",
+  "/push <code>&lt;deck&gt; &lt;class&gt;</code> — send a deck to every student of a class (/push alone: choose with buttons; deck ids are in /decks)",
   "/classstats <code>&lt;class&gt;</code> — how the class is doing; /classexport <code>&lt;class&gt;</code> as CSV",
   "/draft — draft a deck from a document",
   "/token — a token for the HTTP API (<code>/token revoke</code> to revoke it)",
@@ -94,8 +110,10 @@ startFeature.command("start", async (ctx, next) => {
   }
   ctx.trace.feature = "start";
   let text = welcomeText(ctx.from?.first_name);
+  const lecturer = ctx.chat?.type === "private" && ctx.from !== undefined && isLecturer(ctx.env, await loadLearner(ctx));
+  if (lecturer) text += `\n${LECTURER_START}`;
   if (payload.kind === "unknown") text += "\n\n<i>(That link was not one I know — here is the start page instead.)</i>";
-  await ctx.reply(text, { parse_mode: "HTML", reply_markup: startKeyboard(), link_preview_options: { is_disabled: true } });
+  await ctx.reply(text, { parse_mode: "HTML", reply_markup: lecturer ? lecturerStartKeyboard() : startKeyboard(), link_preview_options: { is_disabled: true } });
 });
 
 startFeature.command("help", async (ctx) => {
@@ -113,8 +131,7 @@ async function helpFor(ctx: BotContext): Promise<string> {
   const id = ctx.from?.id;
   if (id === undefined) return HELP_TEXT;
   if (isAdmin(ctx.env, id)) return HELP_TEXT + LECTURER_HELP + "\n/lecturer <code>&lt;user id&gt;</code> — make someone a lecturer (admins)";
-  const doc = await ctx.users.get(id);
-  return doc?.role === "lecturer" ? HELP_TEXT + LECTURER_HELP : HELP_TEXT;
+  return isLecturer(ctx.env, await loadLearner(ctx)) ? HELP_TEXT + LECTURER_HELP : HELP_TEXT;
 }
 
 
