@@ -85,6 +85,8 @@ function wordStart(t: string, at: number, limit: number): number {
 export function windowAround(text: string, from: number, to: number, max: number): string {
   const t = text;
   if (t.length <= max) return t;
+  if (from > 0 && isHigh(t.charCodeAt(from - 1))) from--; // never half an emoji
+  if (to < t.length && isHigh(t.charCodeAt(to - 1))) to++;
   if (to - from > max - 2) return cut(t, max);
   let s: number;
   if (to <= max - 1) s = 0;
