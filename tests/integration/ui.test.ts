@@ -10,6 +10,8 @@ import { makeDeck } from "../support/fixtures";
 import { validateDeck, isQuizCapable, type Deck } from "../../src/decks/schema";
 import { BUNDLED_DECKS } from "../../src/decks/bundled";
 import { buildPoll } from "../../src/quiz/poll";
+import { CITIES, ZONES, zoneForLocation } from "../../src/bot/zones";
+import { parseTimezone } from "../../src/srs/days";
 
 /** The comparison a reader makes: case, spacing and curly quotes aside. */
 const fold = (s: string) => s.replace(/\s+/g, " ").replace(/[\u2018\u2019]/g, "'").replace(/[\u201C\u201D]/g, '"').toLowerCase();
@@ -148,6 +150,13 @@ describe("choosing a timezone", () => {
       },
     } as Update;
   }
+
+  it("every zone of the buttons and the city table is one the bot accepts", () => {
+    for (const tz of [...ZONES.map((z) => z.tz), ...CITIES.map((c) => c[3])]) expect(parseTimezone(tz).ok, tz).toBe(true);
+    for (const tz of ["+05:00", "-12:00", "+12:00", "UTC"]) expect(parseTimezone(tz).ok).toBe(true);
+    expect(zoneForLocation(91, 0)).toBeNull();
+    expect(zoneForLocation(Number.NaN, 0)).toBeNull();
+  });
 
   it("🌍 Set my timezone offers common zones as buttons; one tap sets it (absolute, so a repeat changes nothing) and moves the daily quiz", async () => {
     const uid = 14_101;

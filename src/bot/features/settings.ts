@@ -221,16 +221,16 @@ settingsFeature.callbackQuery(/^S:/, async (ctx) => {
     return;
   }
   if (f === "z") {
+    // The table's zones are valid IANA names (tested), stored as they are.
     const zone = /^\d{1,2}$/.test(raw!) ? ZONES[Number(raw)] : undefined;
-    const tz = zone ? parseTimezone(zone.tz) : null;
-    if (!tz?.ok) return ctx.answerCallbackQuery({ text: "That button is not valid." });
+    if (!zone) return ctx.answerCallbackQuery({ text: "That button is not valid." });
     const learner = await loadLearner(ctx);
-    if (learner.doc.tz === tz.tz) await ctx.answerCallbackQuery({ text: "Already set ✓" });
+    if (learner.doc.tz === zone.tz) await ctx.answerCallbackQuery({ text: "Already set ✓" });
     else {
-      await applySettings(ctx, learner, { field: "tz", value: tz.tz });
-      await ctx.answerCallbackQuery({ text: `Timezone: ${zone!.label} ✓` });
+      await applySettings(ctx, learner, { field: "tz", value: zone.tz });
+      await ctx.answerCallbackQuery({ text: `Timezone: ${zone.label} ✓` });
     }
-    await showSettings(ctx, learner, `✅ Timezone: ${esc(tz.tz)}.`, true);
+    await showSettings(ctx, learner, `✅ Timezone: ${esc(zone.tz)}.`, true);
     return;
   }
   if (f === "i") {
@@ -238,7 +238,7 @@ settingsFeature.callbackQuery(/^S:/, async (ctx) => {
       q: "Questions per quiz: use −1 / +1, or type /settings length 8",
       n: "New cards introduced per day: use −5 / +5, or type /settings new 15",
     };
-    return ctx.answerCallbackQuery({ text: hints[raw!] ?? "Use the buttons or type /settings …", show_alert: raw === "z" });
+    return ctx.answerCallbackQuery({ text: hints[raw!] ?? "Use the buttons or type /settings …" });
   }
   const n = Number(raw);
   let change: Change | null = null;
@@ -265,20 +265,19 @@ settingsFeature.on("message:location", async (ctx, next) => {
   ctx.trace.feature = "settings";
   const { latitude, longitude } = ctx.message.location;
   const found = zoneForLocation(latitude, longitude);
-  const tz = found ? parseTimezone(found.tz) : null;
-  if (!found || !tz?.ok) {
+  if (!found) {
     await ctx.reply("I could not read a place from that location. Choose your zone in /settings (🌍 Set my timezone).", { reply_markup: { remove_keyboard: true } });
     return;
   }
   const learner = await loadLearner(ctx);
-  const changed = learner.doc.tz !== tz.tz;
-  if (changed) await applySettings(ctx, learner, { field: "tz", value: tz.tz });
+  const changed = learner.doc.tz !== found.tz;
+  if (changed) await applySettings(ctx, learner, { field: "tz", value: found.tz });
   const how = found.city
     ? `the nearest city I know is ${esc(found.city)}, ${found.km} km away`
     : `no city I know is within ${NEAR_KM} km, so I used your longitude's offset`;
   await ctx.reply(
     [
-      `🌍 Timezone ${changed ? "set to" : "is already"} <b>${esc(tz.tz)}</b> — it is ${hhmm(localMinuteOfDay(learner.now, tz.tz))} there now (${how}).`,
+      `🌍 Timezone ${changed ? "set to" : "is already"} <b>${esc(found.tz)}</b> — it is ${hhmm(localMinuteOfDay(learner.now, found.tz))} there now (${how}).`,
       "Your location is not stored. Not right? Choose another zone in /settings.",
     ].join("\n"),
     { parse_mode: "HTML", reply_markup: { remove_keyboard: true } },
