@@ -13,6 +13,9 @@ let attachment;
 /** @type {any} */
 let lastState;
 const rendered = new Map(); // message_id -> { signature, node }
+/** After the user's own message or button press, the chat follows the bot's answer until then (ms). */
+let followUntil = 0;
+const FOLLOW_MS = 15_000;
 
 // ---------------------------------------------------------------------------------------------
 // Start
@@ -142,9 +145,15 @@ function render(state) {
   else setStatus("unknown", `Checking the Worker at ${w.url}…`);
 
   renderHeader(state);
-  renderMessages(state);
+  const list = /** @type {HTMLElement} */ ($('[data-testid="messages"]'));
+  const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
+  const changed = renderMessages(state);
   renderTyping(state);
   renderReplyKeyboard(state);
+  // As Telegram does: new or edited messages keep a reader who was at the bottom there, and after
+  // your own message or button press the chat shows the newest message in full (e.g. the grade
+  // buttons under an answer).
+  if (changed && (atBottom || Date.now() < followUntil)) list.scrollTop = list.scrollHeight;
   renderEvents(state);
   renderCalls(state);
 
@@ -176,12 +185,12 @@ function renderHeader(state) {
 // ---------------------------------------------------------------------------------------------
 // Messages
 
-/** @param {any} state */
+/** Renders the chat's messages; true when one was added, changed or removed. @param {any} state */
 function renderMessages(state) {
   const list = /** @type {HTMLElement} */ ($('[data-testid="messages"]'));
-  const nearBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
   const seen = new Set();
   let appended = false;
+  let changed = false;
   /** @type {Element | null} */
   let prev = null;
   for (const m of state.messages) {
@@ -191,6 +200,7 @@ function renderMessages(state) {
     if (!entry || entry.signature !== signature) {
       const node = messageNode(m, state);
       if (entry) entry.node.replaceWith(node);
+      changed = true;
       entry = { signature, node };
       rendered.set(m.message_id, entry);
     }
@@ -204,6 +214,7 @@ function renderMessages(state) {
   }
   for (const [id, entry] of rendered) {
     if (!seen.has(id)) {
+      changed = true;
       entry.node.remove();
       rendered.delete(id);
     }
@@ -211,7 +222,7 @@ function renderMessages(state) {
   if (state.messages.length === 0) {
     if (!$(".empty", list)) list.append(el("li", { class: "empty", "data-testid": "empty-chat" }, view.chat === view.user ? "No messages yet. Say /start to begin." : "No messages in this group yet."));
   } else $(".empty", list)?.remove();
-  if (appended && nearBottom !== false) list.scrollTop = list.scrollHeight;
+  return changed || appended;
 }
 
 /** @param {any} m @param {any} state */
@@ -619,6 +630,7 @@ function renderCalls(state) {
 
 /** @param {string} path @param {any} body */
 async function act(path, body) {
+  if (path === "/sandbox/send" || path === "/sandbox/press" || path === "/sandbox/vote") followUntil = Date.now() + FOLLOW_MS;
   try {
     const res = await fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     const out = await res.json();
@@ -666,6 +678,7 @@ function wireComposer() {
       setAttachment(undefined);
       input.value = "";
       grow();
+      followUntil = Date.now() + FOLLOW_MS;
       try {
         const res = await fetch("/sandbox/upload", { method: "POST", body: data });
         const out = await res.json();

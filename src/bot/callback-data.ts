@@ -11,6 +11,7 @@
  *   R:<id> / R:*            start a review of one deck / of every subscribed deck
  *   Q:<id> / Q:*            start a quiz
  *   a|g|x + review state    show answer / grade / stop inside a session (see review-state.ts)
+ *   P / P:<id> / P:<id>:<class code>   /push buttons: choose a deck, choose a class, push
  */
 
 export const MAX_CALLBACK_BYTES = 64;
@@ -52,7 +53,17 @@ export const cb = {
   help: () => "h",
   catalogue: (page = 0) => checked(`D${page}`),
   deck: (action: DeckAction, id: string | "*") => checked(`${action}:${id}`),
+  /** /push buttons: `P` (choose a deck), `P:<deck>` (choose a class), `P:<deck>:<class code>` (push). */
+  push: (deck?: string, code?: string) => checked(deck === undefined ? "P" : code === undefined ? `P:${deck}` : `P:${deck}:${code}`),
 };
+
+/** Parses `P`, `P:<deck>` or `P:<deck>:<class code>`. */
+export function unpackPush(data: string): { deck?: string; code?: string } | null {
+  if (data === "P") return {};
+  const m = /^P:([a-z0-9][a-z0-9-]{0,39})(?::([A-Za-z0-9_-]{12}))?$/.exec(data);
+  if (!m) return null;
+  return m[2] === undefined ? { deck: m[1]! } : { deck: m[1]!, code: m[2] };
+}
 
 /** Parses `D<page>`. */
 export function unpackCatalogue(data: string): number | null {

@@ -2,6 +2,7 @@
 import { clozeFilled, hasCloze, quizQuestion, type Card, type Deck } from "../decks/schema";
 import type { LoadedDeck } from "../decks/registry";
 import { summaryDueNow } from "../srs/progress";
+import { clozeAnswers } from "../decks/cloze";
 import type { Learner } from "./learner";
 import { esc, cut } from "./render";
 import { phaseOf } from "../srs/card-state";
@@ -11,20 +12,27 @@ export function frontHtml(card: Card): string {
   return esc(quizQuestion(card.front));
 }
 
-/** The answer side: for cloze cards the sentence with the deletions filled in and bold. */
+/** Text compared loosely: case, spacing, quotes and final punctuation aside. */
+function loose(text: string): string {
+  return text.replace(/\s+/g, " ").replace(/[\u2018\u2019]/g, "'").replace(/[\u201C\u201D]/g, '"').trim().replace(/[.!?;:,]+$/, "").toLowerCase();
+}
+
+/**
+ * The answer side, shown under the question. For a cloze card the question above already shows
+ * the sentence, so this is only what its gaps held, in bold — and the back when it says more.
+ */
 export function backHtml(card: Card): string {
-  if (hasCloze(card.front)) {
-    const parts = card.front.split(/(\{\{c\d+::.*?(?:::.*?)?\}\})/);
-    const filled = parts
-      .map((p) => {
-        const m = /^\{\{c\d+::(.*?)(?:::.*?)?\}\}$/.exec(p);
-        return m ? `<b>${esc(m[1]!)}</b>` : esc(p);
-      })
-      .join("");
-    const answer = clozeFilled(card.front);
-    return answer.trim() === card.back.trim() ? filled : `${filled}\n<b>${esc(card.back)}</b>`;
-  }
-  return `<b>${esc(card.back)}</b>`;
+  const answers = clozeAnswers(card.front);
+  if (answers.length === 0) return `<b>${esc(card.back)}</b>`;
+  const shown = `<b>${answers.map((a) => esc(a.trim())).join(" · ")}</b>`;
+  const back = loose(card.back);
+  const same = back === loose(answers.join(" ")) || answers.some((a) => loose(a) === back) || back === loose(clozeFilled(card.front));
+  return same ? `→ ${shown}` : `→ ${shown}\n${esc(card.back)}`;
+}
+
+/** A cloze card whose quote is its own sentence: the quote would only repeat the question. */
+function quoteRepeatsFront(card: Card): boolean {
+  return card.quote !== undefined && hasCloze(card.front) && loose(card.quote) === loose(clozeFilled(card.front));
 }
 
 /** "— Title (Publisher, 2019)", short. */
@@ -37,7 +45,7 @@ export function citation(deck: Deck, card: Card): string {
 /** The quote as a short blockquote with the citation. */
 export function sourceHtml(deck: Deck, card: Card, max = 500): string {
   const cite = citation(deck, card);
-  if (!card.quote) return cite;
+  if (!card.quote || quoteRepeatsFront(card)) return cite;
   return `<blockquote>${esc(cut(card.quote, max))}</blockquote>${cite ? `\n${cite}` : ""}`;
 }
 

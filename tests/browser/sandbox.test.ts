@@ -137,6 +137,40 @@ describe.skipIf(!haveWorker)("the sandbox page with the real Worker", () => {
       .toBe(true);
   });
 
+  it("after Show answer the chat scrolls to the newest message, so the grade buttons are in view (as in Telegram)", async () => {
+    await page.setViewportSize({ width: 1200, height: 600 });
+    const send = async (text: string) => {
+      const before = await page.locator(BOT_MESSAGES).count();
+      await page.getByTestId("message-input").fill(text);
+      await page.getByTestId("message-input").press("Enter");
+      await expect.poll(() => page.locator(BOT_MESSAGES).count(), { timeout: 30_000 }).toBeGreaterThan(before);
+    };
+    // Enough messages that the chat overflows its pane.
+    await send("/help");
+    await send("/help");
+    await send("/review untoc");
+    const session = page.locator(BOT_MESSAGES).last();
+    const show = session.locator('[data-testid="inline-button"]', { hasText: "Show answer" });
+    await show.waitFor({ state: "visible" });
+    const list = page.getByTestId("messages");
+    expect(await list.evaluate((el) => el.scrollHeight > el.clientHeight + 200)).toBe(true);
+    await show.click();
+    const good = session.locator('[data-testid="inline-button"]', { hasText: /^Good ·/ });
+    await good.waitFor({ state: "attached", timeout: 30_000 });
+    await expect
+      .poll(
+        async () => {
+          const pane = (await list.boundingBox())!;
+          const box = await good.boundingBox();
+          return box !== null && box.y >= pane.y && box.y + box.height <= pane.y + pane.height + 1;
+        },
+        { timeout: 10_000, message: "the grade buttons stayed below the fold" },
+      )
+      .toBe(true);
+    expect(await list.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight)).toBeLessThan(2);
+    await page.setViewportSize({ width: 1200, height: 850 });
+  });
+
   it("runs the daily job from the page", async () => {
     await page.getByTestId("run-daily-job").click();
     await expect

@@ -12,6 +12,7 @@ import { startRun, type RunDoc } from "../../jobs/fanout";
 import { cut, esc } from "../render";
 import type { OwnsDoc } from "../../store/people";
 import { argFits, MAX_ARG, MAX_DECK_ID, parseDeckId } from "../callback-data";
+import { cb, unpackPush } from "../callback-data";
 import { editOrIgnore } from "../edit";
 
 export const classesFeature = new Composer<BotContext>();
@@ -333,11 +334,60 @@ function runId(ctx: BotContext, op: string): string {
   return `${op}-${ctx.chat!.id}-${ctx.update.update_id}`;
 }
 
+/** Pushes a deck to one of the sender's classes: checks, then starts the fan-out run. Returns what to tell the lecturer. */
+async function pushDeck(ctx: BotContext, found: { learner: Learner; doc: ClassDoc }, deckRef: string, runKey: string): Promise<string> {
+  const deck = await ctx.decks.get(deckRef.toLowerCase());
+  if (!deck || (!deck.bundled && deck.owner !== found.learner.id)) {
+    return `You have no deck “${cut(deckRef, 60)}”. Push one of yours (/mydecks) or a built-in deck (/decks).`;
+  }
+  if (found.doc.closed) {
+    return `“${found.doc.name}” is closed. Its students can still be reached: reopen is not supported yet, so create a new class if needed.`;
+  }
+  const run: RunDoc = {
+    v: 1, id: runKey, op: "push", class: found.doc.code, owner: found.learner.id, chat: ctx.chat!.id,
+    created: ctx.deps.now(), deck: deck.deck.id, by: displayName(ctx), className: found.doc.name,
+  };
+  // The class (its lecturer's key) lists its decks — students fold new ones into their own deck
+  // table on their next /review or /decks — and its recent pushes (so /forget finds their deliveries).
+  if (!found.doc.decks.includes(deck.deck.id)) found.doc.decks.push(deck.deck.id);
+  found.doc.runs = [...(found.doc.runs ?? []).filter((r) => r !== run.id), run.id].slice(-MAX_RUNS);
+  await ctx.stores.classes.put(found.doc);
+  const started = await startRun(ctx, run);
+  return started
+    ? `📣 Sending “${deck.deck.title}” to every student of “${found.doc.name}”. Students who join later get it when they join. You will get a delivery report.`
+    : `📣 “${deck.deck.title}” is already on its way to “${found.doc.name}”.`;
+}
+
+const PICK_DECKS = 30;
+
+/** The decks a lecturer can push: the built-in ones and their own uploads. */
+function pushableDecks(ctx: BotContext, learner: Learner): { id: string; title: string }[] {
+  const own = (learner.owns?.decks ?? []).map((d) => ({ id: d.id, title: d.title }));
+  const bundled = ctx.decks.catalogue().map((d) => ({ id: d.deck.id, title: d.deck.title }));
+  return [...own, ...bundled].slice(0, PICK_DECKS);
+}
+
+/** Step 1 of /push without arguments: which deck. */
+export function pushDeckPicker(ctx: BotContext, learner: Learner): { text: string; kb?: InlineKeyboard } {
+  const open = (learner.owns?.classes ?? []).filter((c) => !c.closed);
+  if (open.length === 0) return { text: "You have no open class to push to. Create one first: /newclass &lt;name&gt;." };
+  const kb = new InlineKeyboard();
+  for (const d of pushableDecks(ctx, learner)) kb.text(cut(d.title, 48), cb.push(d.id)).row();
+  return { text: "📣 <b>Push a deck to a class</b> — step 1 of 2: which deck?\n(Or type <code>/push &lt;deck id&gt; &lt;class&gt;</code>.)", kb };
+}
+
 classesFeature.command("push", async (ctx) => {
   ctx.trace.feature = "classes";
+  if (!ctx.match.trim()) {
+    const learner = await requireLecturer(ctx);
+    if (!learner) return;
+    const pick = pushDeckPicker(ctx, learner);
+    await ctx.reply(pick.text, { parse_mode: "HTML", ...(pick.kb ? { reply_markup: pick.kb } : {}) });
+    return;
+  }
   const [deckRef, classRef] = deckAndClass(ctx.match);
   if (!deckRef || !classRef) {
-    await ctx.reply("Usage: /push <deck> <class> — e.g. /push untoc Criminology 101. Your decks: /mydecks; built-in decks: /decks.");
+    await ctx.reply("Usage: /push <deck> <class> — e.g. /push untoc Criminology 101, or /push alone to choose with buttons. Deck ids: /mydecks and /decks.");
     return;
   }
   const found = await ownClass(ctx, classRef);
@@ -347,26 +397,41 @@ classesFeature.command("push", async (ctx) => {
     await ctx.reply(`“${cut(deckRef, 60)}” is not a deck id (up to ${MAX_DECK_ID} lower-case letters, digits and dashes). Your decks: /mydecks; built-in decks: /decks.`);
     return;
   }
-  const deck = await ctx.decks.get(deckId);
-  if (!deck || (!deck.bundled && deck.owner !== found.learner.id)) {
-    await ctx.reply(`You have no deck “${cut(deckRef, 60)}”. Push one of yours (/mydecks) or a built-in deck (/decks).`);
+  await ctx.reply(await pushDeck(ctx, found, deckId, runId(ctx, "push")));
+});
+
+/** /push buttons: `P` (decks), `P:<deck>` (classes for that deck), `P:<deck>:<class code>` (push). */
+classesFeature.callbackQuery(/^P(?::|$)/, async (ctx) => {
+  ctx.trace.feature = "classes";
+  const parsed = unpackPush(ctx.callbackQuery.data);
+  if (!parsed) return ctx.answerCallbackQuery({ text: "That button is not valid." });
+  const learner = await requireLecturer(ctx);
+  if (!learner) return;
+  if (parsed.deck === undefined) {
+    const pick = pushDeckPicker(ctx, learner);
+    await ctx.answerCallbackQuery();
+    if (ctx.callbackQuery.message) await editOrIgnore(ctx, pick.text, pick.kb);
+    else await ctx.reply(pick.text, { parse_mode: "HTML", ...(pick.kb ? { reply_markup: pick.kb } : {}) });
     return;
   }
-  if (found.doc.closed) {
-    await ctx.reply(`“${found.doc.name}” is closed. Its students can still be reached: reopen is not supported yet, so create a new class if needed.`);
+  const deck = await ctx.decks.get(parsed.deck);
+  if (!deck || (!deck.bundled && deck.owner !== learner.id)) return ctx.answerCallbackQuery({ text: "You have no such deck.", show_alert: true });
+  if (parsed.code === undefined) {
+    const open = (learner.owns?.classes ?? []).filter((c) => !c.closed);
+    const kb = new InlineKeyboard();
+    for (const c of open.slice(0, PICK_DECKS)) kb.text(cut(c.name, 48), cb.push(deck.deck.id, c.code)).row();
+    kb.text("« Decks", cb.push());
+    await ctx.answerCallbackQuery();
+    await editOrIgnore(ctx, `📣 <b>Push “${esc(deck.deck.title)}”</b> (<code>${esc(deck.deck.id)}</code>) — step 2 of 2: to which class?`, kb);
     return;
   }
-  const run: RunDoc = {
-    v: 1, id: runId(ctx, "push"), op: "push", class: found.doc.code, owner: found.learner.id, chat: ctx.chat.id,
-    created: ctx.deps.now(), deck: deck.deck.id, by: displayName(ctx), className: found.doc.name,
-  };
-  // The class (its lecturer's key) lists its decks — students fold new ones into their own deck
-  // table on their next /review or /decks — and its recent pushes (so /forget finds their deliveries).
-  if (!found.doc.decks.includes(deck.deck.id)) found.doc.decks.push(deck.deck.id);
-  found.doc.runs = [...(found.doc.runs ?? []).filter((r) => r !== run.id), run.id].slice(-MAX_RUNS);
-  await ctx.stores.classes.put(found.doc);
-  const started = await startRun(ctx, run);
-  if (started) await ctx.reply(`📣 Sending “${deck.deck.title}” to every student of “${found.doc.name}”. Students who join later get it when they join. You will get a delivery report.`);
+  const owned = (learner.owns?.classes ?? []).find((c) => c.code === parsed.code);
+  const doc = owned ? await ctx.stores.classes.get(owned.code) : null;
+  if (!doc || doc.owner !== learner.id) return ctx.answerCallbackQuery({ text: "You have no such class.", show_alert: true });
+  await ctx.answerCallbackQuery();
+  // One run per picker message, deck and class: a double tap or an old keyboard starts nothing twice.
+  const text = await pushDeck(ctx, { learner, doc }, deck.deck.id, `push-${ctx.chat!.id}-m${ctx.callbackQuery.message?.message_id ?? 0}-${deck.deck.id}-${doc.code}`);
+  await editOrIgnore(ctx, esc(text));
 });
 
 async function classStats(ctx: BotContext, csv: boolean) {

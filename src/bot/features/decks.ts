@@ -3,7 +3,7 @@ import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext } from "../context";
 import { cb, DECK_CALLBACK, unpackCatalogue, unpackDeck } from "../callback-data";
 import { editOrIgnore } from "../edit";
-import { foldClassDecks, loadLearner, saveLearner, type Learner } from "../learner";
+import { foldClassDecks, isLecturer, loadLearner, saveLearner, type Learner } from "../learner";
 import { deckCounts } from "../cards";
 import { bar, esc, plural } from "../render";
 import type { LoadedDeck } from "../../decks/registry";
@@ -20,14 +20,15 @@ export async function visibleDecks(ctx: BotContext, learner: Learner): Promise<L
   return out;
 }
 
-function catalogueText(learner: Learner, decks: LoadedDeck[], page: number): string {
+function catalogueText(learner: Learner, decks: LoadedDeck[], page: number, lecturer: boolean): string {
   const today = learner.today;
   const lines = ["<b>📚 Decks</b>", "Tap a deck to see what it covers and to subscribe. Your subscribed decks are marked ✅.", ""];
+  if (lecturer) lines.splice(2, 0, "For lecturers: the deck id is in <code>code</code> — <code>/push &lt;deck id&gt; &lt;class&gt;</code>, or /push alone for buttons.");
   for (const d of decks.slice(page * PAGE, page * PAGE + PAGE)) {
     const c = deckCounts(learner, d, today);
     const seen = c.total - c.unseen - c.suspended;
     const mark = learner.isSubscribed(d.deck.id) ? "✅" : "▫️";
-    lines.push(`${mark} <b>${esc(d.deck.title)}</b> — ${plural(c.total, "card")}`);
+    lines.push(`${mark} <b>${esc(d.deck.title)}</b> — ${plural(c.total, "card")}${lecturer ? ` · <code>${esc(d.deck.id)}</code>` : ""}`);
     if (seen > 0 || learner.isSubscribed(d.deck.id)) lines.push(`    new ${c.unseen} · learning ${c.learning} · due ${c.due}`);
   }
   if (decks.length === 0) lines.push("No decks yet.");
@@ -57,7 +58,7 @@ async function showCatalogue(ctx: BotContext, page: number, edit: boolean) {
   // A first-version record shows its figures from its progress (once: it migrates on its next save).
   if (learner.legacy) await learner.loadAll(ctx, decks.filter((d) => learner.legacy!.progress[d.deck.id]));
   const p = Math.min(Math.max(0, page), Math.max(0, Math.ceil(decks.length / PAGE) - 1));
-  const text = catalogueText(learner, decks, p);
+  const text = catalogueText(learner, decks, p, await isLecturer(ctx.env, ctx, learner.id));
   const reply_markup = catalogueKeyboard(learner, decks, p);
   if (edit && ctx.callbackQuery?.message) {
     await ctx.answerCallbackQuery();
@@ -68,7 +69,7 @@ async function showCatalogue(ctx: BotContext, page: number, edit: boolean) {
   }
 }
 
-function deckPage(learner: Learner, d: LoadedDeck): { text: string; kb: InlineKeyboard } {
+function deckPage(learner: Learner, d: LoadedDeck, lecturer: boolean): { text: string; kb: InlineKeyboard } {
   const today = learner.today;
   const c = deckCounts(learner, d, today);
   const deck = d.deck;
@@ -86,11 +87,13 @@ function deckPage(learner: Learner, d: LoadedDeck): { text: string; kb: InlineKe
     "",
     "<b>Drawn from</b>",
     ...sources,
+    ...(lecturer ? ["", `Deck id: <code>${esc(deck.id)}</code> — send it to a class with <code>/push ${esc(deck.id)} &lt;class&gt;</code>`] : []),
   ].join("\n");
   const kb = new InlineKeyboard();
   if (subscribed) kb.text("▶️ Review", cb.deck("R", deck.id)).text("🧩 Quiz", cb.deck("Q", deck.id)).row().text("Unsubscribe", cb.deck("u", deck.id));
   else kb.text("➕ Subscribe", cb.deck("s", deck.id));
   kb.text("« All decks", cb.catalogue(0));
+  if (lecturer) kb.row().text("📣 Push to a class", cb.push(deck.id));
   return { text, kb };
 }
 
@@ -122,7 +125,7 @@ decksFeature.callbackQuery(DECK_CALLBACK, async (ctx, next) => {
     }
   } else await ctx.answerCallbackQuery();
   await learner.load(ctx, d);
-  const page = deckPage(learner, d);
+  const page = deckPage(learner, d, await isLecturer(ctx.env, ctx, learner.id));
   await editOrIgnore(ctx, page.text, page.kb);
 });
 
@@ -134,6 +137,6 @@ decksFeature.command("start", async (ctx, next) => {
   const d = await ctx.decks.get(ctx.startPayload.id);
   if (!d) return ctx.reply("That deck no longer exists. Send /decks to see the decks there are.");
   await learner.load(ctx, d);
-  const page = deckPage(learner, d);
+  const page = deckPage(learner, d, await isLecturer(ctx.env, ctx, learner.id));
   await ctx.reply(page.text, { parse_mode: "HTML", reply_markup: page.kb, link_preview_options: { is_disabled: true } });
 });

@@ -3,10 +3,11 @@
  * new 15, reviews 200) and /daily (the daily quiz on or off). Buttons carry absolute values, so a
  * double tap sets the same value twice instead of stepping twice.
  */
-import { Composer, InlineKeyboard } from "grammy";
+import { Composer, InlineKeyboard, Keyboard } from "grammy";
 import type { BotContext } from "../context";
 import { loadLearner, saveLearner, type Learner } from "../learner";
 import { localMinuteOfDay, parseTimezone } from "../../srs/days";
+import { CITIES, NEAR_KM, ZONES, zoneForLocation } from "../zones";
 import { syncSlot } from "../../store/schedule";
 import { esc } from "../render";
 import { editOrIgnore } from "../edit";
@@ -71,6 +72,30 @@ function settingsKeyboard(learner: Learner): InlineKeyboard {
     .text("🆕 −5", `S:n:${clamp(s.newPerDay - 5, RANGES.newPerDay)}`).text(`New/day: ${s.newPerDay}`, "S:i:n").text("+5", `S:n:${clamp(s.newPerDay + 5, RANGES.newPerDay)}`)
     .row()
     .text("🌍 Set my timezone", "S:i:z");
+}
+
+export const SHARE_LOCATION = "📍 Share my location";
+export const CANCEL_LOCATION = "✖️ Cancel";
+
+function zoneText(learner: Learner): string {
+  const now = localMinuteOfDay(learner.now, learner.doc.tz);
+  return [
+    "🌍 <b>Your timezone</b>",
+    `Now: ${esc(learner.doc.tz)} (it is ${hhmm(now)} there).`,
+    "",
+    "Tap your zone (the time shown is the time there now), or share your location: I set the zone of the nearest of " +
+      `${CITIES.length} cities I know — your location itself is not stored.`,
+    "Not listed? Type <code>/settings tz Region/City</code> or an offset like <code>/settings tz +05:45</code>.",
+  ].join("\n");
+}
+
+function zoneKeyboard(learner: Learner): InlineKeyboard {
+  const kb = new InlineKeyboard();
+  ZONES.forEach((z, i) => {
+    kb.text(`${z.tz === learner.doc.tz ? "✓ " : ""}${z.label} · ${hhmm(localMinuteOfDay(learner.now, z.tz))}`, `S:z:${i}`);
+    if (i % 3 === 2) kb.row();
+  });
+  return kb.row().text(SHARE_LOCATION, "S:i:l").text("« Settings", "S:i:b");
 }
 
 type Change = { field: "dailyOn"; value: boolean } | { field: "dailyAt" | "quizLength" | "newPerDay" | "reviewsPerDay"; value: number } | { field: "tz"; value: string };
@@ -140,6 +165,10 @@ settingsFeature.command("settings", async (ctx) => {
   }
   const arg = ctx.match.trim();
   if (!arg) return showSettings(ctx, learner);
+  if (/^(tz|timezone|zone)$/i.test(arg)) {
+    await ctx.reply(zoneText(learner), { parse_mode: "HTML", reply_markup: zoneKeyboard(learner) });
+    return;
+  }
   const change = parseSettingsCommand(arg);
   if (!change) return showSettings(ctx, learner);
   if ("error" in change) {
@@ -173,23 +202,52 @@ settingsFeature.command("daily", async (ctx) => {
   const lines = on
     ? [`🔔 Daily quiz is <b>on</b>: ${s.quizLength} questions every day at <b>${hhmm(s.dailyAt)}</b> (${esc(learner.doc.tz)}).`, "Change the time or timezone in /settings. Send /daily again to turn it off."]
     : ["🔕 Daily quiz is <b>off</b>. Send /daily to turn it on again."];
-  if (on && learner.doc.tz === "UTC") lines.push("Tip: your timezone is UTC — set yours with <code>/settings tz Europe/Vienna</code> (or an offset like +02:00).");
+  const askZone = on && learner.doc.tz === "UTC";
+  if (askZone) lines.push("Tip: your timezone is UTC — tap below to choose yours, so the quiz comes at your local time.");
   if (on && learner.subscribed().length === 0) lines.push("You have no decks yet: choose some in /decks so the quiz has questions.");
-  await ctx.reply(lines.join("\n"), { parse_mode: "HTML" });
+  await ctx.reply(lines.join("\n"), { parse_mode: "HTML", ...(askZone ? { reply_markup: new InlineKeyboard().text("🌍 Set my timezone", "S:i:z") } : {}) });
 });
 
 settingsFeature.callbackQuery(/^S:/, async (ctx) => {
   ctx.trace.feature = "settings";
-  const m = /^S:([dtqnri]):([0-9a-z]{1,4})$/.exec(ctx.callbackQuery.data);
+  const m = /^S:([dtqnriz]):([0-9a-z]{1,4})$/.exec(ctx.callbackQuery.data);
   if (!m) return ctx.answerCallbackQuery({ text: "That button is not valid." });
   const [, f, raw] = m;
+  if (f === "i" && (raw === "z" || raw === "b")) {
+    // The zone picker, or back from it to the settings, edited in place.
+    const learner = await loadLearner(ctx);
+    await ctx.answerCallbackQuery();
+    if (raw === "z") await editOrIgnore(ctx, zoneText(learner), zoneKeyboard(learner));
+    else await showSettings(ctx, learner, "", true);
+    return;
+  }
+  if (f === "i" && raw === "l") {
+    // Inline buttons cannot ask for a location; a reply keyboard button can.
+    await ctx.answerCallbackQuery();
+    await ctx.reply("Tap “📍 Share my location” below (on a phone). I only use it to pick your timezone and do not store it.", {
+      reply_markup: new Keyboard().requestLocation(SHARE_LOCATION).row().text(CANCEL_LOCATION).resized().oneTime(),
+    });
+    return;
+  }
+  if (f === "z") {
+    // The table's zones are valid IANA names (tested), stored as they are.
+    const zone = /^\d{1,2}$/.test(raw!) ? ZONES[Number(raw)] : undefined;
+    if (!zone) return ctx.answerCallbackQuery({ text: "That button is not valid." });
+    const learner = await loadLearner(ctx);
+    if (learner.doc.tz === zone.tz) await ctx.answerCallbackQuery({ text: "Already set ✓" });
+    else {
+      await applySettings(ctx, learner, { field: "tz", value: zone.tz });
+      await ctx.answerCallbackQuery({ text: `Timezone: ${zone.label} ✓` });
+    }
+    await showSettings(ctx, learner, `✅ Timezone: ${esc(zone.tz)}.`, true);
+    return;
+  }
   if (f === "i") {
     const hints: Record<string, string> = {
       q: "Questions per quiz: use −1 / +1, or type /settings length 8",
       n: "New cards introduced per day: use −5 / +5, or type /settings new 15",
-      z: "Type /settings tz followed by your timezone, e.g. /settings tz Europe/Vienna or /settings tz +02:00",
     };
-    return ctx.answerCallbackQuery({ text: hints[raw!] ?? "Use the buttons or type /settings …", show_alert: raw === "z" });
+    return ctx.answerCallbackQuery({ text: hints[raw!] ?? "Use the buttons or type /settings …" });
   }
   const n = Number(raw);
   let change: Change | null = null;
@@ -208,4 +266,40 @@ settingsFeature.callbackQuery(/^S:/, async (ctx) => {
     await ctx.answerCallbackQuery({ text: "Saved ✓" });
   }
   await showSettings(ctx, learner, "", true);
+});
+
+/** A shared location (private chat): the zone of the nearest city in the table; the location is not kept. */
+settingsFeature.on("message:location", async (ctx, next) => {
+  if (ctx.chat.type !== "private") return next();
+  ctx.trace.feature = "settings";
+  const { latitude, longitude } = ctx.message.location;
+  const found = zoneForLocation(latitude, longitude);
+  if (!found) {
+    await ctx.reply("I could not read a place from that location. Choose your zone in /settings (🌍 Set my timezone).", { reply_markup: { remove_keyboard: true } });
+    return;
+  }
+  const learner = await loadLearner(ctx);
+  const changed = learner.doc.tz !== found.tz;
+  if (changed) await applySettings(ctx, learner, { field: "tz", value: found.tz });
+  const how = found.city
+    ? `the nearest city I know is ${esc(found.city)}, ${found.km} km away`
+    : `no city I know is within ${NEAR_KM} km, so I used your longitude's offset`;
+  await ctx.reply(
+    [
+      `🌍 Timezone ${changed ? "set to" : "is already"} <b>${esc(found.tz)}</b> — it is ${hhmm(localMinuteOfDay(learner.now, found.tz))} there now (${how}).`,
+      "Your location is not stored. Not right? Choose another zone in /settings.",
+    ].join("\n"),
+    { parse_mode: "HTML", reply_markup: { remove_keyboard: true } },
+  );
+});
+
+/** The location button's label arriving as text (a client that cannot share a location), or Cancel. */
+settingsFeature.hears([SHARE_LOCATION, CANCEL_LOCATION], async (ctx, next) => {
+  if (ctx.chat.type !== "private") return next();
+  ctx.trace.feature = "settings";
+  const text =
+    ctx.message?.text === CANCEL_LOCATION
+      ? "OK — your timezone is unchanged."
+      : "Your location did not come through (this app may not be able to share it). Choose your zone in /settings → 🌍 Set my timezone.";
+  await ctx.reply(text, { reply_markup: { remove_keyboard: true } });
 });

@@ -3,8 +3,9 @@ import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext } from "../context";
 import { cb } from "../callback-data";
 import { isAdmin } from "../../env";
-import { isLecturer } from "../learner";
 import { esc } from "../render";
+import { isLecturer, loadLearner } from "../learner";
+import { CITIES } from "../zones";
 
 export const startFeature = new Composer<BotContext>();
 
@@ -54,6 +55,21 @@ export function welcomeText(firstName: string | undefined): string {
 export const startKeyboard = () =>
   new InlineKeyboard().text("📚 Browse decks", cb.catalogue()).text("▶️ Review now", cb.deck("R", "*")).row().text("❓ Help", cb.help());
 
+/** What a lecturer sees on /start under the welcome. */
+export const LECTURER_START = [
+  "",
+  "🎓 <b>Your lecturer tools</b>",
+  "• Send a deck file (JSON, CSV/TSV, Anki or Quizlet export) to upload it — /mydecks lists yours",
+  "• /newclass <code>&lt;name&gt;</code> — a class with its join link; /classes — your classes",
+  "• /push — send a deck to a class (buttons; deck ids are shown in /decks)",
+  "• /classstats <code>&lt;class&gt;</code> — how the class is doing; /classexport as CSV",
+  "• /draft — draft a deck from a document",
+  "• /token — a token for the HTTP API",
+].join("\n");
+
+export const lecturerStartKeyboard = () =>
+  new InlineKeyboard().text("📣 Push a deck to a class", cb.push()).row().text("📚 Browse decks", cb.catalogue()).text("▶️ Review now", cb.deck("R", "*")).row().text("❓ Help", cb.help());
+
 export const HELP_TEXT = [
   "<b>Lectern — commands</b>",
   "",
@@ -64,6 +80,7 @@ export const HELP_TEXT = [
   "/daily — turn the daily quiz on or off",
   "/stats — your progress, streak and forecast",
   "/settings — quiz time, timezone, quiz length, new cards per day",
+  `🌍 <i>Timezone:</i> tap your zone, or share your location — I set the zone of the nearest of the ${CITIES.length} cities I know (far out at sea: your longitude's offset) and do not store the location.`,
   "/export — your progress as a spreadsheet (CSV)",
   "/forget — delete everything Lectern stores about you",
   "/join <code>&lt;code&gt;</code> — join a class with the code your lecturer gave you; /classes — your classes; <code>/leave &lt;code&gt;</code> — leave one",
@@ -80,7 +97,7 @@ export const LECTURER_HELP = [
   "/mydecks — your uploaded decks",
   "/newclass <code>&lt;name&gt;</code> — create a class and get its join link",
   "/classes — your classes (rename, close, remove a student)",
-  "/push <code>&lt;deck&gt; &lt;class&gt;</code> — send a deck to every student of a class",
+  "/push <code>&lt;deck&gt; &lt;class&gt;</code> — send a deck to every student of a class (/push alone: choose with buttons; deck ids are in /decks)",
   "/classstats <code>&lt;class&gt;</code> — how the class is doing; /classexport <code>&lt;class&gt;</code> as CSV",
   "/draft — draft a deck from a document",
   "/token — a token for the HTTP API (<code>/token revoke</code> to revoke it)",
@@ -95,8 +112,10 @@ startFeature.command("start", async (ctx, next) => {
   }
   ctx.trace.feature = "start";
   let text = welcomeText(ctx.from?.first_name);
+  const lecturer = ctx.chat?.type === "private" && ctx.from !== undefined && (await isLecturer(ctx.env, ctx, ctx.from.id));
+  if (lecturer) text += `\n${LECTURER_START}`;
   if (payload.kind === "unknown") text += "\n\n<i>(That link was not one I know — here is the start page instead.)</i>";
-  await ctx.reply(text, { parse_mode: "HTML", reply_markup: startKeyboard(), link_preview_options: { is_disabled: true } });
+  await ctx.reply(text, { parse_mode: "HTML", reply_markup: lecturer ? lecturerStartKeyboard() : startKeyboard(), link_preview_options: { is_disabled: true } });
 });
 
 startFeature.command("help", async (ctx) => {
