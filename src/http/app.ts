@@ -3,6 +3,7 @@
  *   POST /telegram/webhook — grammY webhookCallback (secret checked in constant time → 401)
  *   GET  /healthz          — liveness, name and version
  *   /api/*                 — the lecturers' HTTP API
+ *   /app/api/*             — the Mini App's API (the page is a static asset under /app/)
  */
 import { Hono } from "hono/tiny";
 import { webhookCallback, type Bot } from "grammy";
@@ -16,6 +17,7 @@ import { isTransient } from "../store/errors";
 import { describeError } from "../log";
 import { NAME, VERSION } from "../version";
 import { createApi } from "./api";
+import { createMiniAppApi } from "./miniapp";
 
 export interface AppOptions {
   deps?: Partial<Deps>;
@@ -59,6 +61,7 @@ export function createApp(options: AppOptions = {}) {
   });
 
   app.route("/api", createApi(deps, decks));
+  app.route("/app/api", createMiniAppApi(deps, decks));
 
   app.notFound((c) => c.json({ error: "not found" }, 404));
   app.onError((err, c) => {

@@ -12,6 +12,7 @@ import { readLearner } from "../bot/learner";
 import { dayToIso } from "../srs/days";
 import { cut, esc, plural, splitMessage } from "../bot/render";
 import { quizQuestion } from "../decks/schema";
+import { buildClassDash, DASH_WEEKS } from "../miniapp/class-dash";
 
 export interface StudentRow {
   uid: number;
@@ -24,6 +25,9 @@ export interface StudentRow {
   good30: number;
   /** Last local day with activity (ISO), or "" if never. */
   lastActive: string;
+  /** Mini App: cards last reviewed in each of the last DASH_WEEKS weeks ([0] = last 7 days), and cards seen per deck. */
+  weeks?: number[];
+  seen?: Record<string, number>;
 }
 
 export interface StatsResult {
@@ -34,7 +38,10 @@ export interface StatsResult {
 
 const n0 = v.pipe(v.number(), v.minValue(0));
 const StatsResultSchema = v.object({
-  rows: v.array(v.object({ uid: v.number(), name: v.string(), reviews7: n0, due: n0, graded30: n0, good30: n0, lastActive: v.string() })),
+  rows: v.array(v.object({
+    uid: v.number(), name: v.string(), reviews7: n0, due: n0, graded30: n0, good30: n0, lastActive: v.string(),
+    weeks: v.optional(v.array(n0)), seen: v.optional(v.record(v.string(), n0)),
+  })),
   cards: v.record(v.string(), v.tuple([n0, n0])),
 });
 
@@ -50,7 +57,7 @@ export const statsOp: FanoutOp<StatsResult, StatsResult> = {
       if (!member) continue; // left the class since the roster was listed
       const learner = await readLearner(svc, uid);
       const today = learner.today;
-      const row: StudentRow = { uid, name: member.name, reviews7: 0, due: 0, graded30: 0, good30: 0, lastActive: "" };
+      const row: StudentRow = { uid, name: member.name, reviews7: 0, due: 0, graded30: 0, good30: 0, lastActive: "", weeks: new Array<number>(DASH_WEEKS).fill(0), seen: {} };
       // Only the class's decks: a lecturer sees nothing of a student's other studies.
       let last = -1;
       for (const [id, deck] of decks) {
@@ -59,6 +66,9 @@ export const statsOp: FanoutOp<StatsResult, StatsResult> = {
           if (!s) continue;
           if (!s.susp && s.due <= today && s.last !== today) row.due++;
           if (s.last > today - 7) row.reviews7++;
+          const week = Math.floor((today - s.last) / 7);
+          if (week >= 0 && week < DASH_WEEKS) row.weeks![week]!++;
+          row.seen![id] = (row.seen![id] ?? 0) + 1;
           if (s.last > today - 30) {
             row.graded30++;
             if (s.g >= 4) row.good30++;
@@ -92,6 +102,9 @@ export const statsOp: FanoutOp<StatsResult, StatsResult> = {
     const a = agg ?? { rows: [], cards: {} };
     a.rows.sort((x, y) => x.name.localeCompare(y.name) || x.uid - y.uid);
     const hardest = await hardestCards(svc, a, 5);
+    // The Mini App's class dashboard reads this one key instead of every student's record.
+    // (A failure to store it must not cost the lecturer the report.)
+    await svc.stores.classDash.put(await buildClassDash(svc, run, a, complete)).catch((err: unknown) => svc.deps.log({ t: "error", where: "classdash", error: String(err) }));
     if (run.csv) {
       const csv = classCsv(a.rows);
       await svc.api.sendDocument(run.chat, new InputFile(new TextEncoder().encode(csv), `class-${run.className ?? run.class}.csv`.replace(/[^\w.-]+/g, "-")), {

@@ -8,6 +8,7 @@ import { LecturerStore } from "./lecturers";
 import { GroupQuizStore } from "./group-quiz";
 import { DraftStore } from "./drafts";
 import { PauseStore, RunStore } from "./runs";
+import { ClassDashStore } from "./class-dash";
 
 export interface Stores {
   users: UserStore;
@@ -19,6 +20,7 @@ export interface Stores {
   drafts: DraftStore;
   runs: RunStore;
   pause: PauseStore;
+  classDash: ClassDashStore;
 }
 
 export function createStores(kv: KVNamespace, deps: Deps): Stores {
@@ -32,5 +34,6 @@ export function createStores(kv: KVNamespace, deps: Deps): Stores {
     drafts: new DraftStore(kv, deps),
     runs: new RunStore(kv, deps),
     pause: new PauseStore(kv, deps),
+    classDash: new ClassDashStore(kv, deps),
   };
 }
