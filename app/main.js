@@ -61,7 +61,9 @@ async function api(path, options = {}) {
 function chartMarked() {
   if (firstChart) return;
   firstChart = true;
-  document.documentElement.dataset.firstChartMs = String(Math.round(performance.now() - started));
+  // Milliseconds since the navigation started (performance.now()'s origin), and since this script ran.
+  document.documentElement.dataset.firstChartMs = String(Math.round(performance.now()));
+  document.documentElement.dataset.firstChartScriptMs = String(Math.round(performance.now() - started));
 }
 
 function plotWidth(el) {
@@ -71,11 +73,11 @@ function plotWidth(el) {
 const dayMs = 86_400_000;
 const isoToSec = (iso) => Date.parse(`${iso}T00:00:00Z`) / 1000;
 
-function axes(xValues) {
+function axes(xValues, xSplits) {
   const text = css("--tg-theme-hint-color", "#888");
   const grid = css("--grid-color", "rgba(128,128,128,0.2)");
   return [
-    { stroke: text, grid: { show: false }, ticks: { stroke: grid }, ...(xValues ? { values: xValues } : {}) },
+    { stroke: text, grid: { show: false }, ticks: { stroke: grid }, ...(xValues ? { values: xValues } : {}), ...(xSplits ? { splits: () => xSplits } : {}) },
     { stroke: text, grid: { stroke: grid }, ticks: { stroke: grid }, size: 36 },
   ];
 }
@@ -89,7 +91,7 @@ function barChart(el, xs, ys, opts) {
       legend: { show: false },
       cursor: { show: false },
       scales: { x: { time: !!opts.time, range: (_u, min, max) => [min - (opts.time ? dayMs / 2000 : 0.5), max + (opts.time ? dayMs / 2000 : 0.5)] }, y: { range: (_u, _min, max) => [0, Math.max(opts.minMax || 1, max)] } },
-      axes: axes(opts.xValues),
+      axes: axes(opts.xValues, opts.time ? undefined : xs),
       series: [{}, { label: opts.label, fill: color, stroke: color, paths: uPlot.paths.bars({ size: [0.7, 40] }), points: { show: false } }],
     },
     [xs, ys],
@@ -181,7 +183,7 @@ function renderMe(me) {
     h("div", { class: "kpi", "data-testid": "kpi-reviewed" }, h("b", {}, String(t.reviewed)), h("span", {}, "cards today")),
     h("div", { class: "kpi" }, h("b", {}, `${me.streak.days}${me.streak.days >= 3 ? " 🔥" : ""}`), h("span", {}, me.streak.days === 1 ? "day streak" : "days streak")),
     h("div", { class: "kpi" }, h("b", {}, t.quizAnswered ? `${t.quizCorrect}/${t.quizAnswered}` : "—"), h("span", {}, "quiz today")),
-    h("div", { class: "kpi" }, h("b", {}, pct(me.retention.month.ok, me.retention.month.of)), h("span", {}, "retention 30 d")),
+    h("div", { class: "kpi" }, h("b", {}, pct(me.retention.month.ok, me.retention.month.of)), h("span", {}, "kept, 30 d")),
   );
   const forecastEl = chartBox("forecast-chart");
   const retentionEl = chartBox("retention-chart");
@@ -208,7 +210,11 @@ function renderMe(me) {
     kpis,
     section("A year of reviews", heatmap(me.heatmap)),
     section("Due in the next 30 days", forecastEl),
-    section("Retention per week", h("p", { class: "hint" }, "Share of reviews not graded Again."), retentionEl),
+    section(
+      "Retention per week",
+      h("p", { class: "hint" }, me.retention.weeks.some((w) => w.all.of > 0) ? "Share of reviews not graded Again." : "Share of reviews not graded Again — none yet: reviews start the day after a card's first grade."),
+      retentionEl,
+    ),
     section("Decks", decks),
     section("Leeches", leeches),
   );
@@ -326,7 +332,7 @@ async function renderClass(code) {
       label: "% failed",
       minMax: 100,
       height: 140,
-      xValues: (_u, vals) => vals.map((v) => (Number.isInteger(v) ? `#${v}` : "")),
+      xValues: (_u, vals) => vals.map((v) => `#${v}`),
     });
   }
 }
