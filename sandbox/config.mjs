@@ -69,5 +69,7 @@ export function sandboxWorkerVars({ sandboxUrl }) {
     }),
     TELEGRAM_API_ROOT: sandboxUrl.replace(/\/+$/, ""),
     ADMIN_USER_IDS: String(CAROL),
+    // The Mini App, through the sandbox (which passes /app/* to the Worker): web_app buttons open it.
+    APP_URL: `${sandboxUrl.replace(/\/+$/, "")}/app/`,
   };
 }

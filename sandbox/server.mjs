@@ -7,6 +7,7 @@
 // In webhook mode (the default) every Update a person makes is POSTed to the Worker's
 // /telegram/webhook with the secret header, one at a time, in order. In polling mode the updates
 // wait in the core's getUpdates queue (for the polling bridge or a bot that long-polls).
+import { createHmac, randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -41,8 +42,19 @@ const CONTENT_TYPES = /** @type {Record<string, string>} */ ({
   svg: "image/svg+xml",
 });
 const PAGE_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-src 'self'; " +
   "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+/** Telegram's default theme parameters (as its clients send them to Mini Apps). */
+const LIGHT_THEME = Object.freeze({
+  bg_color: "#ffffff", text_color: "#000000", hint_color: "#707579", link_color: "#3390ec", button_color: "#3390ec",
+  button_text_color: "#ffffff", secondary_bg_color: "#f4f4f5", header_bg_color: "#ffffff", accent_text_color: "#3390ec",
+  section_bg_color: "#ffffff", section_header_text_color: "#3390ec", subtitle_text_color: "#707579", destructive_text_color: "#e53935",
+});
+const DARK_THEME = Object.freeze({
+  bg_color: "#212121", text_color: "#ffffff", hint_color: "#aaaaaa", link_color: "#8774e1", button_color: "#8774e1",
+  button_text_color: "#ffffff", secondary_bg_color: "#181818", header_bg_color: "#212121", accent_text_color: "#8774e1",
+  section_bg_color: "#212121", section_header_text_color: "#8774e1", subtitle_text_color: "#aaaaaa", destructive_text_color: "#ff595a",
+});
 const MAX_BODY_BYTES = 60 * 1024 * 1024;
 const MAX_EVENTS = 200;
 
@@ -350,11 +362,80 @@ export async function startSandbox(options = {}) {
       return;
     }
 
+    if (path === "/app" || path.startsWith("/app/")) {
+      await proxyToWorker(req, res);
+      return;
+    }
+
     if (path.startsWith("/sandbox/")) {
       await handleSandboxApi(req, res, url);
       return;
     }
     sendJson(res, 404, { ok: false, error: "Not Found" });
+  }
+
+  /**
+   * The Mini App (/app/…: the page and its API) is the Worker's; the sandbox passes it through so
+   * the page opens in an iframe of the sandbox page, on the sandbox's own origin.
+   * @param {import("node:http").IncomingMessage} req
+   * @param {import("node:http").ServerResponse} res
+   */
+  async function proxyToWorker(req, res) {
+    const body = req.method === "GET" || req.method === "HEAD" ? undefined : await readBody(req);
+    /** @type {Record<string, string>} */
+    const headers = {};
+    for (const k of ["authorization", "content-type", "accept", "if-none-match"]) {
+      const v = req.headers[k];
+      if (typeof v === "string") headers[k] = v;
+    }
+    let response;
+    try {
+      response = await fetch(`${workerUrl}${req.url}`, { method: req.method, headers, body, redirect: "manual", signal: AbortSignal.timeout(30_000) });
+    } catch (e) {
+      sendJson(res, 502, { ok: false, error: `The Worker at ${workerUrl} did not answer (${e instanceof Error ? e.message : String(e)})` });
+      return;
+    }
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    /** @type {Record<string, string>} */
+    const out = { "content-length": String(bytes.length), "cache-control": "no-store" };
+    for (const k of ["content-type", "etag"]) {
+      const v = response.headers.get(k);
+      if (v) out[k] = v;
+    }
+    const location = response.headers.get("location");
+    if (location) out.location = location.startsWith(workerUrl) ? location.slice(workerUrl.length) : location;
+    res.writeHead(response.status, out);
+    res.end(req.method === "HEAD" ? undefined : bytes);
+  }
+
+  /**
+   * A web_app button's URL with Mini App init data signed by the sandbox bot's token (as Telegram
+   * signs it) and the theme, in the URL fragment as Telegram passes them.
+   * @param {number} uid
+   * @param {string} target
+   * @param {"light" | "dark"} scheme
+   */
+  function webAppUrl(uid, target, scheme) {
+    const u = users.find((x) => x.id === uid);
+    if (!u) throw new Error(`No sandbox user ${uid}`);
+    const link = new URL(target);
+    if (link.protocol !== "http:" && link.protocol !== "https:") throw new Error("A web_app URL must be http(s)");
+    const fields = new URLSearchParams({
+      query_id: randomBytes(12).toString("base64url"),
+      user: JSON.stringify({ id: u.id, first_name: u.first_name, ...(u.last_name ? { last_name: u.last_name } : {}), ...(u.username ? { username: u.username } : {}), language_code: u.language_code ?? "en" }),
+      auth_date: String(Math.floor(Date.now() / 1000)),
+    });
+    const check = [...fields.entries()].map(([k, v]) => `${k}=${v}`).sort().join("\n");
+    const secret = createHmac("sha256", "WebAppData").update(options.token ?? SANDBOX_TOKEN).digest();
+    fields.set("hash", createHmac("sha256", secret).update(check).digest("hex"));
+    const theme = scheme === "dark" ? DARK_THEME : LIGHT_THEME;
+    link.hash = new URLSearchParams({
+      tgWebAppData: fields.toString(),
+      tgWebAppVersion: "8.0",
+      tgWebAppPlatform: "lectern-sandbox",
+      tgWebAppThemeParams: JSON.stringify(theme),
+    }).toString();
+    return link.toString();
   }
 
   /**
@@ -416,6 +497,10 @@ export async function startSandbox(options = {}) {
           const id = userId(b.user);
           const update = b.blocked ? core.blockBot(id) : core.unblockBot(id);
           return sendJson(res, 200, { ok: true, update_id: update.update_id });
+        }
+        case "POST /sandbox/webapp": {
+          const b = await readJson(req);
+          return sendJson(res, 200, { ok: true, url: webAppUrl(userId(b.user), String(b.url ?? ""), b.scheme === "dark" ? "dark" : "light") });
         }
         case "POST /sandbox/cron":
           return sendJson(res, 200, await runCron());

@@ -8,6 +8,9 @@ const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
 const wrangler = (args, opts = {}) => spawnSync(process.execPath, ["node_modules/.bin/wrangler", ...args], { stdio: "inherit", env, ...opts });
 const args = process.argv.slice(2);
 
+// The Mini App's page (public/app/app.js, app.css) is built from app/ first: wrangler uploads it as assets.
+await (await import("./build-app.mjs")).buildApp();
+
 if (args.includes("--dry-run")) {
   env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
   const outdir = args[args.indexOf("--outdir") + 1] && args.includes("--outdir") ? args[args.indexOf("--outdir") + 1] : "dist";

@@ -71,10 +71,12 @@ async function main() {
     return 2;
   }
   const webhook = `${url.replace(/\/+$/, "")}/telegram/webhook`;
+  const appUrl = `${url.replace(/\/+$/, "")}/app/`;
   const plan = [
     `getMe → BOT_INFO${noSecret ? " (printed only)" : " → wrangler secret put BOT_INFO"}`,
     `setWebhook ${webhook} (secret_token set, allowed_updates ${ALLOWED_UPDATES.join(", ")})`,
     `setMyCommands: ${COMMANDS.length} private-chat commands, ${GROUP_COMMANDS.length} group commands`,
+    `setChatMenuButton: "Dashboard" opens the Mini App at ${appUrl}`,
   ];
   if (dry) {
     console.log("Would do:\n  " + plan.join("\n  "));
@@ -98,6 +100,9 @@ async function main() {
   await call(apiRoot, token, "setWebhook", { url: webhook, secret_token: secret, allowed_updates: ALLOWED_UPDATES, max_connections: 40 });
   await call(apiRoot, token, "setMyCommands", { commands: COMMANDS, scope: { type: "all_private_chats" } });
   await call(apiRoot, token, "setMyCommands", { commands: GROUP_COMMANDS, scope: { type: "all_group_chats" } });
+  // The chat's menu button opens the Mini App (the dashboards); APP_URL gives /stats and /classstats their button.
+  await call(apiRoot, token, "setChatMenuButton", { menu_button: { type: "web_app", text: "Dashboard", web_app: { url: appUrl } } });
+  console.log(`Menu button: Dashboard → ${appUrl}. For the "📈 Open dashboard" buttons set APP_URL = "${appUrl}" in wrangler.toml's [vars] and deploy again.`);
   const info = await call(apiRoot, token, "getWebhookInfo");
   console.log(`Webhook: ${info.url} (pending updates: ${info.pending_update_count})`);
   console.log("Done. Open your bot in Telegram and send /start.");

@@ -64,6 +64,8 @@ async function main() {
     return 1;
   }
 
+  // The Mini App's page (public/app/) is built from app/ before wrangler dev serves it.
+  await (await import("./build-app.mjs")).buildApp();
   const { startSandbox } = await import("../sandbox/server.mjs");
   const { DAILY_CRON, sandboxWorkerVars, SANDBOX_USERS } = await import("../sandbox/config.mjs");
   const { isPortFree, readCrons, startWranglerDev, waitForHealthy, writeEnvFile } = await import("../sandbox/wrangler.mjs");

@@ -24,6 +24,7 @@ function step(name, cmd, args) {
   return r.status === 0;
 }
 
+step("build the Mini App page", process.execPath, ["scripts/build-app.mjs"]);
 step("typecheck", process.execPath, [bin("tsc"), "-p", "tsconfig.json", "--noEmit"]);
 step("typecheck (node tests and sandbox)", process.execPath, [bin("tsc"), "-p", "tests/browser/tsconfig.json", "--noEmit"]);
 step("typecheck (scripts and benchmark)", process.execPath, [bin("tsc"), "-p", "bench/tsconfig.json", "--noEmit"]);

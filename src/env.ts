@@ -25,6 +25,8 @@ export interface Env {
   RATE_LIMITS?: string;
   /** KV writes a day the plan allows (default 1,000, the free plan); non-essential writes stop at 80%. */
   DAILY_WRITE_QUOTA?: string;
+  /** The Mini App's URL (https://…/app/): the bot's "Open dashboard" buttons; unset or empty → no buttons. */
+  APP_URL?: string;
   KV: KVNamespace;
   JOBS?: Queue<Job>;
   /** Rate Limiting binding: a user's updates (see bot/limits.ts). */
@@ -50,4 +52,19 @@ export function draftMaxWords(env: Env): number {
 /** Words in a text, roughly (runs of letters or digits). */
 export function countWords(text: string): number {
   return text.match(/[\p{L}\p{N}]+/gu)?.length ?? 0;
+}
+
+/** The Mini App's URL with an optional query, or undefined when APP_URL is not a usable https/http URL. */
+export function appUrl(env: Env, query?: Record<string, string>): string | undefined {
+  const raw = (env.APP_URL ?? "").trim();
+  if (!raw || raw.length > 512) return undefined;
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    return undefined;
+  }
+  if (u.protocol !== "https:" && u.protocol !== "http:") return undefined;
+  for (const [k, v] of Object.entries(query ?? {})) u.searchParams.set(k, v);
+  return u.toString();
 }

@@ -30,6 +30,7 @@ async function main() {
   if (!chatOptions().some((c) => c.id === view.chat)) view.chat = view.user;
   renderSwitchers();
   wireComposer();
+  wireWebApp();
   wireActions();
   void pollLoop();
 }
@@ -287,6 +288,10 @@ function keyboardNode(m) {
           await act("/sandbox/press", { user: view.user, chat: view.chat, message_id: m.message_id, data: b.callback_data });
           setTimeout(() => btn.classList.remove("pressed"), 600);
         });
+        r.append(btn);
+      } else if (b.web_app !== undefined) {
+        const btn = el("button", { type: "button", class: "kb-button webapp", "data-testid": "webapp-button", "data-url": String(b.web_app?.url ?? "") }, b.text);
+        btn.addEventListener("click", () => openWebApp(String(b.web_app?.url ?? ""), b.text));
         r.append(btn);
       } else {
         r.append(el("button", { type: "button", class: "kb-button", disabled: "", title: "Not supported in the sandbox" }, b.text));
@@ -623,6 +628,38 @@ function renderCalls(state) {
         c.description ? el("div", { class: "call-error" }, c.description) : ""),
     ),
   );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mini Apps: a web_app button opens its page in a phone-sized panel, with init data the sandbox
+// server signs with the sandbox bot's token (as Telegram would) and Telegram's light or dark theme.
+
+const webapp = { url: "", title: "", scheme: /** @type {"light" | "dark"} */ ("light") };
+
+/** @param {string} url @param {string} title */
+async function openWebApp(url, title) {
+  webapp.url = url;
+  webapp.title = title;
+  const out = await act("/sandbox/webapp", { user: view.user, url, scheme: webapp.scheme });
+  if (!out.ok) return;
+  const panel = /** @type {HTMLElement} */ ($('[data-testid="webapp-panel"]'));
+  const frame = /** @type {HTMLIFrameElement} */ ($('[data-testid="webapp-frame"]'));
+  /** @type {HTMLElement} */ ($('[data-testid="webapp-title"]')).textContent = title;
+  frame.src = out.url;
+  panel.hidden = false;
+  panel.dataset.scheme = webapp.scheme;
+}
+
+function wireWebApp() {
+  const panel = /** @type {HTMLElement} */ ($('[data-testid="webapp-panel"]'));
+  $('[data-testid="webapp-close"]')?.addEventListener("click", () => {
+    panel.hidden = true;
+    /** @type {HTMLIFrameElement} */ ($('[data-testid="webapp-frame"]')).src = "about:blank";
+  });
+  $('[data-testid="webapp-scheme"]')?.addEventListener("click", () => {
+    webapp.scheme = webapp.scheme === "light" ? "dark" : "light";
+    if (webapp.url) void openWebApp(webapp.url, webapp.title);
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

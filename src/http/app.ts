@@ -3,6 +3,7 @@
  *   POST /telegram/webhook — grammY webhookCallback (secret checked in constant time → 401)
  *   GET  /healthz          — liveness, name and version
  *   /api/*                 — the lecturers' HTTP API
+ *   /app/api/*             — the Mini App's API (the page is a static asset under /app/)
  */
 import { Hono } from "hono/tiny";
 import { webhookCallback, type Bot } from "grammy";
@@ -18,6 +19,7 @@ import { sha256hex } from "../store/lecturers";
 import { describeError } from "../log";
 import { NAME, VERSION } from "../version";
 import { createApi } from "./api";
+import { createMiniAppApi } from "./miniapp";
 
 export interface AppOptions {
   deps?: Partial<Deps>;
@@ -74,6 +76,7 @@ export function createApp(options: AppOptions = {}) {
     await asWriter({ key, ...(c.env.RL_WRITES ? { limiter: c.env.RL_WRITES } : {}) }, () => next());
   });
   app.route("/api", createApi(deps, decks));
+  app.route("/app/api", createMiniAppApi(deps, decks));
 
   app.notFound((c) => c.json({ error: "not found" }, 404));
   app.onError((err, c) => {

@@ -16,6 +16,7 @@ import { dayToIso } from "../srs/days";
 import { cut, esc, plural, splitMessage } from "../bot/render";
 import { quizQuestion } from "../decks/schema";
 import { csvCell } from "../stats/export";
+import { buildClassDash, DASH_WEEKS } from "../miniapp/class-dash";
 
 export interface StudentRow {
   uid: number;
@@ -28,6 +29,9 @@ export interface StudentRow {
   good30: number;
   /** Last local day with activity (ISO), or "" if never. */
   lastActive: string;
+  /** Mini App: cards last reviewed in each of the last DASH_WEEKS weeks ([0] = last 7 days), and cards seen per deck. */
+  weeks?: number[];
+  seen?: Record<string, number>;
 }
 
 export interface StatsResult {
@@ -38,7 +42,10 @@ export interface StatsResult {
 
 const n0 = v.pipe(v.number(), v.minValue(0));
 const StatsResultSchema = v.object({
-  rows: v.array(v.object({ uid: v.number(), name: v.string(), reviews7: n0, due: n0, graded30: n0, good30: n0, lastActive: v.string() })),
+  rows: v.array(v.object({
+    uid: v.number(), name: v.string(), reviews7: n0, due: n0, graded30: n0, good30: n0, lastActive: v.string(),
+    weeks: v.optional(v.array(n0)), seen: v.optional(v.record(v.string(), n0)),
+  })),
   cards: v.record(v.string(), v.tuple([n0, n0])),
 });
 
@@ -59,7 +66,7 @@ export const statsOp: FanoutOp<StatsResult, StatsResult> = {
       const today = learner.today;
       // Only what the student did after joining the class.
       const joinedDay = localDay(member.joined, learner.doc.tz);
-      const row: StudentRow = { uid, name: member.name, reviews7: 0, due: 0, graded30: 0, good30: 0, lastActive: "" };
+      const row: StudentRow = { uid, name: member.name, reviews7: 0, due: 0, graded30: 0, good30: 0, lastActive: "", weeks: new Array<number>(DASH_WEEKS).fill(0), seen: {} };
       // Only the class's decks: a lecturer sees nothing of a student's other studies.
       let last = -1;
       for (const [id, deck] of decks) {
@@ -68,10 +75,13 @@ export const statsOp: FanoutOp<StatsResult, StatsResult> = {
         for (let c = 0; c < deck.cardIds.length; c++) {
           const o = c * W;
           if (r[o]! < 0) continue;
+          row.seen![id] = (row.seen![id] ?? 0) + 1;
           const sLast = r[o + F.last]!, sDue = r[o + F.due]!;
           if (!r[o + F.susp] && sDue <= today && sLast !== today) row.due++;
           if (sLast < joinedDay) continue;
           if (sLast > today - 7) row.reviews7++;
+          const week = Math.floor((today - sLast) / 7);
+          if (week >= 0 && week < DASH_WEEKS) row.weeks![week]!++;
           if (sLast > today - 30) {
             row.graded30++;
             if (r[o + F.g]! >= 4) row.good30++;
@@ -105,6 +115,9 @@ export const statsOp: FanoutOp<StatsResult, StatsResult> = {
     const a = agg ?? { rows: [], cards: {} };
     a.rows.sort((x, y) => x.name.localeCompare(y.name) || x.uid - y.uid);
     const hardest = await hardestCards(svc, a, 5);
+    // The Mini App's class dashboard reads this one key instead of every student's record.
+    // (A failure to store it must not cost the lecturer the report.)
+    await svc.stores.classDash.put(await buildClassDash(svc, run, a, complete)).catch((err: unknown) => svc.deps.log({ t: "error", where: "classdash", error: String(err) }));
     if (run.csv) {
       const csv = classCsv(a.rows);
       await svc.api.sendDocument(run.chat, new InputFile(new TextEncoder().encode(csv), `class-${run.className ?? run.class}.csv`.replace(/[^\w.-]+/g, "-")), {

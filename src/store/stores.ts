@@ -9,6 +9,7 @@ import { GroupQuizStore } from "./group-quiz";
 import { DraftStore } from "./drafts";
 import { PauseStore, RunStore } from "./runs";
 import { PeopleStore } from "./people";
+import { ClassDashStore } from "./class-dash";
 
 export interface Stores {
   users: UserStore;
@@ -21,6 +22,7 @@ export interface Stores {
   runs: RunStore;
   pause: PauseStore;
   people: PeopleStore;
+  classDash: ClassDashStore;
 }
 
 export function createStores(kv: KVNamespace, deps: Deps): Stores {
@@ -35,5 +37,6 @@ export function createStores(kv: KVNamespace, deps: Deps): Stores {
     runs: new RunStore(kv, deps),
     pause: new PauseStore(kv, deps),
     people: new PeopleStore(kv, deps),
+    classDash: new ClassDashStore(kv, deps),
   };
 }

@@ -5,6 +5,7 @@
  */
 import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext } from "../context";
+import { appUrl } from "../../env";
 import { loadLearner, readLearner, saveLearner, type Learner } from "../learner";
 import { requireLecturer } from "./lecturer";
 import { CODE_RE, newClassCode, type ClassDoc } from "../../store/classes";
@@ -442,7 +443,9 @@ async function classStats(ctx: BotContext, csv: boolean) {
     v: 1, id: runId(ctx, csv ? "export" : "stats"), op: "stats", class: found.doc.code, owner: found.learner.id, chat: ctx.chat!.id,
     created: ctx.deps.now(), csv, className: found.doc.name, decks: found.doc.decks,
   };
-  if (await startRun(ctx, run)) await ctx.reply(`📊 Preparing ${csv ? "the spreadsheet" : "the figures"} for “${found.doc.name}” — it arrives in a moment.`);
+  const app = csv || ctx.chat?.type !== "private" ? undefined : appUrl(ctx.env, { class: found.doc.code });
+  const reply_markup = app ? new InlineKeyboard().webApp("📈 Open dashboard", app) : undefined; // the Mini App's class view
+  if (await startRun(ctx, run)) await ctx.reply(`📊 Preparing ${csv ? "the spreadsheet" : "the figures"} for “${found.doc.name}” — it arrives in a moment.`, reply_markup ? { reply_markup } : {});
 }
 
 classesFeature.command("classstats", (ctx) => classStats(ctx, false));

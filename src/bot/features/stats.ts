@@ -9,6 +9,7 @@
  */
 import { Composer, InlineKeyboard, InputFile } from "grammy";
 import type { BotContext } from "../context";
+import { appUrl } from "../../env";
 import { type Learner, loadLearner, saveLearner, scopeDecks } from "../learner";
 import { editOrIgnore } from "../edit";
 import { esc, plural } from "../render";
@@ -52,6 +53,8 @@ async function sendStats(ctx: BotContext): Promise<void> {
   ctx.trace.feature = "stats";
   const learner = await loadLearner(ctx);
   const v = statsView(await statsInput(ctx, learner));
+  const app = appUrl(ctx.env);
+  if (app && ctx.chat?.type === "private") v.keyboard.row().webApp("📈 Open dashboard", app); // the Mini App
   const reply_markup = markup(v);
   await ctx.reply(v.text, { parse_mode: "HTML", link_preview_options: { is_disabled: true }, ...(reply_markup ? { reply_markup } : {}) });
 }
