@@ -5,7 +5,7 @@
 import { Api } from "grammy";
 import { DEFAULT_API_ROOT, type Env } from "./env";
 import type { Deps } from "./deps";
-import type { Deck } from "./decks/schema";
+import type { BundledDecks } from "./decks/bundled";
 import { DeckRegistry } from "./decks/registry";
 import { createStores, type Stores } from "./store/stores";
 import type { UserStore } from "./store/users";
@@ -25,7 +25,7 @@ export function apiClientOptions(env: Env, deps: Deps) {
   return client;
 }
 
-export function createServices(env: Env, deps: Deps, bundled: readonly Deck[], api?: Api): Services {
+export function createServices(env: Env, deps: Deps, bundled: BundledDecks, api?: Api): Services {
   const stores = createStores(deps.kv ?? env.KV, deps);
   return {
     env, deps, stores, users: stores.users,

@@ -7,7 +7,7 @@ import { Bot, type Composer } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import type { Env } from "../env";
 import type { Deps } from "../deps";
-import type { Deck } from "../decks/schema";
+import type { BundledDecks } from "../decks/bundled";
 import { apiClientOptions, createServices } from "../services";
 import { isTransient } from "../store/errors";
 import { describeError, hashUserId } from "../log";
@@ -16,7 +16,7 @@ import { features } from "./features";
 
 export interface BotOptions {
   /** The bundled decks (tests pass fixture decks). */
-  decks: readonly Deck[];
+  decks: BundledDecks;
 }
 
 export function parseBotInfo(env: Env): UserFromGetMe | undefined {
