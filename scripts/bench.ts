@@ -43,11 +43,14 @@ const QUICK = process.argv.includes("--quick");
 const PROFILE = process.argv.includes("--profile");
 const ITERATIONS = QUICK ? 200 : 6000; // timed iterations per per-update scenario
 const WARMUP = QUICK ? 50 : 600;
-// Scenarios run interleaved in this many rounds; the CPU ratio is reported per round (min / median /
-// max). 20 rounds of 300 updates and 41 cold samples keep the medians within 10% from run to run
-// on the 2-core build machine (README, "Benchmark").
-const ROUNDS = QUICK ? 2 : 20;
-const COLD_SAMPLES = QUICK ? 3 : 41;
+const ROUNDS = QUICK ? 2 : 10; // component timings interleaved in this many rounds
+// The per-update scenarios run interleaved in short rounds (30 updates of each), so echo and Lectern
+// see the same machine state; the CPU ratio is reported per round (min / median / max). 200 rounds
+// and 101 cold samples keep the medians within 10% from run to run on the loaded 2-core build
+// machine (README, "Benchmark"); 20 rounds of 300 did not (6.19 then 7.14), nor 41 cold samples
+// (2.10 then 2.35).
+const CPU_ROUNDS = QUICK ? 4 : 200;
+const COLD_SAMPLES = QUICK ? 3 : 101;
 const PUSH_STUDENTS = QUICK ? 400 : 10_000;
 const PUSH_BLOCKED = QUICK ? 4 : 50;
 const PICK_RUNS = QUICK ? 30 : 300;
@@ -767,8 +770,8 @@ async function main() {
     return next && next.key === r.key && next.snapshot !== r.snapshot;
   }).length;
 
-  progress(`timing per-update cost (${ITERATIONS} iterations per scenario, ${ROUNDS} interleaved rounds)`);
-  await runInterleaved([echoS, gradeS, showS, startS], ITERATIONS, WARMUP, ROUNDS);
+  progress(`timing per-update cost (${ITERATIONS} iterations per scenario, ${CPU_ROUNDS} interleaved rounds)`);
+  await runInterleaved([echoS, gradeS, showS, startS], ITERATIONS, WARMUP, CPU_ROUNDS);
   if (hotProblems.length) throw new Error(`the timed worker logged problems: ${JSON.stringify(hotProblems.slice(0, 3))}`);
   const echoP50 = median(echoS.times);
   // Per round: p50 grade press ÷ p50 echo of the same round; the headline is their median.
@@ -1084,7 +1087,7 @@ async function main() {
   console.log("Per-update cost: performance.now() around `await worker.fetch(request, env, ctx)` in one Node process, the Request built");
   console.log("outside the timed span (wall time; all I/O is in memory, so wall ≈ CPU of the main thread). 'CPU ms/upd' is process.cpuUsage()");
   console.log("over the timed blocks ÷ updates: all threads, so it also counts V8's concurrent GC and compiler threads and the thread pool");
-  console.log(`that runs Node's WebCrypto HMAC — it reads above wall time. Echo and Lectern run interleaved in ${ROUNDS} rounds after ${WARMUP}`);
+  console.log(`that runs Node's WebCrypto HMAC — it reads above wall time. Echo and Lectern run interleaved in ${CPU_ROUNDS} rounds after ${WARMUP}`);
   console.log("warm-up updates each, against the same canned Bot API stub (one Response per call; the sandbox core only builds updates).");
   console.log("Grade presses: real sessions walked through the webhook with the Telegram stand-in (4 learners, 150-card deck, every card");
   console.log("with a stored state, mixed grades, 3 s per press) are recorded as (update, stored record, clock) and each is replayed");
