@@ -31,6 +31,8 @@ export default defineConfig({
         ],
         test: {
           name: "workers",
+          // wrangler.toml's [define] reaches the tests: build the lazily loaded modules first.
+          globalSetup: ["./scripts/build-lazy.mjs"],
           include: ["tests/unit/**/*.test.ts", "tests/integration/**/*.test.ts", "tests/reliability/**/*.test.ts"],
           testTimeout: 60_000,
         },

@@ -5,7 +5,7 @@
  * that is deployed. Only scripts/bench.ts imports it.
  */
 export { createWorker } from "../src/worker";
-export { BUNDLED_DECKS } from "../src/decks/bundled";
+export { default as BUNDLED_DECKS } from "../src/decks/bundled-texts";
 export { loadDeck } from "../src/decks/registry";
 export { Learner } from "../src/bot/learner";
 export { pickNext, outlook, emptyDay } from "../src/srs/session";

@@ -5,7 +5,7 @@
 import { Api } from "grammy";
 import { DEFAULT_API_ROOT, type Env } from "./env";
 import type { Deps } from "./deps";
-import type { Deck } from "./decks/schema";
+import type { BundledDecks } from "./decks/bundled";
 import { DeckRegistry } from "./decks/registry";
 import { createStores, type Stores } from "./store/stores";
 import { guardWrites } from "./store/write-guard";
@@ -26,7 +26,7 @@ export function apiClientOptions(env: Env, deps: Deps) {
   return client;
 }
 
-export function createServices(env: Env, deps: Deps, bundled: readonly Deck[], api?: Api): Services {
+export function createServices(env: Env, deps: Deps, bundled: BundledDecks, api?: Api): Services {
   // Every store writes through the write limits (per user, and the daily guard).
   const stores = createStores(guardWrites(deps.kv ?? env.KV, env, deps), deps);
   return {

@@ -6,7 +6,7 @@ import type { Env } from "./env";
 import type { Job } from "./jobs/types";
 import { createApp, type AppOptions } from "./http/app";
 import { withDefaults } from "./deps";
-import { BUNDLED_DECKS } from "./decks/bundled";
+import { BUNDLED } from "./decks/bundled";
 import { createServices } from "./services";
 import { runDaily } from "./jobs/daily";
 import { consume } from "./jobs/queue";
@@ -14,7 +14,7 @@ import { consume } from "./jobs/queue";
 export function createWorker(options: AppOptions = {}) {
   const app = createApp(options);
   const deps = withDefaults(options.deps);
-  const decks = options.decks ?? BUNDLED_DECKS;
+  const decks = options.decks ?? BUNDLED;
   return {
     fetch: app.fetch,
     async scheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext): Promise<void> {

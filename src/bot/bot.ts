@@ -7,7 +7,7 @@ import { Bot, type Composer } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import type { Env } from "../env";
 import type { Deps } from "../deps";
-import type { Deck } from "../decks/schema";
+import type { BundledDecks } from "../decks/bundled";
 import { apiClientOptions, createServices } from "../services";
 import { isTransient, refusal } from "../store/errors";
 import { describeError, hashUserId } from "../log";
@@ -18,7 +18,7 @@ import { privateButtonsOnly, rateLimits, tellSlowDown } from "./guards";
 
 export interface BotOptions {
   /** The bundled decks (tests pass fixture decks). */
-  decks: readonly Deck[];
+  decks: BundledDecks;
 }
 
 export function parseBotInfo(env: Env): UserFromGetMe | undefined {

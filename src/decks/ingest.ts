@@ -5,8 +5,8 @@
  * every card whose id is unchanged (formats without ids derive the id from the front).
  */
 import type { Services } from "../services";
-import { parseUpload, formatReport, type UploadFormat, type UploadProblem, type UploadResult } from "./parsers";
-import { UPLOAD_LIMITS } from "./parsers";
+import { UPLOAD_LIMITS, type UploadFormat, type UploadProblem, type UploadResult } from "./parsers/types";
+import { loadParsers } from "../lazy";
 import type { Learner } from "../bot/learner";
 import type { Deck } from "./schema";
 import type { LoadedDeck } from "./registry";
@@ -26,7 +26,8 @@ export interface IngestOutcome {
 /** At most this many uploaded decks per lecturer (the lecturer's record lists them). */
 export const MAX_DECKS_PER_LECTURER = 200;
 
-function refused(problem: UploadProblem, status: number, format?: UploadFormat): IngestOutcome {
+async function refused(problem: UploadProblem, status: number, format?: UploadFormat): Promise<IngestOutcome> {
+  const { formatReport } = await loadParsers(); // the parsers load on first use (src/lazy.ts)
   const result: UploadResult = { ok: false, problems: [problem], totalProblems: 1, ...(format ? { format } : {}) };
   return { ok: false, status, report: formatReport(result), json: { ok: false, problems: [problem] } };
 }
@@ -42,15 +43,15 @@ export async function storeDeck(
   format?: UploadFormat,
 ): Promise<{ ok: true; deck: Deck; existing: LoadedDeck | null } | { ok: false; outcome: IngestOutcome }> {
   if (svc.decks.isBundled(deck.id)) {
-    return { ok: false, outcome: refused({ where: "deck id", message: `"${deck.id}" is the id of a built-in deck. Choose another id (in chat: put "id: my-deck" in the file's caption; over HTTP: ?id=my-deck).` }, 409, format) };
+    return { ok: false, outcome: await refused({ where: "deck id", message: `"${deck.id}" is the id of a built-in deck. Choose another id (in chat: put "id: my-deck" in the file's caption; over HTTP: ?id=my-deck).` }, 409, format) };
   }
   const existing = await svc.stores.decks.get(deck.id);
   if (existing && existing.owner !== owner.id) {
-    return { ok: false, outcome: refused({ where: "deck id", message: `The deck id "${deck.id}" is taken by another lecturer. Choose another id (caption "id: my-deck", or ?id=my-deck).` }, 409, format) };
+    return { ok: false, outcome: await refused({ where: "deck id", message: `The deck id "${deck.id}" is taken by another lecturer. Choose another id (caption "id: my-deck", or ?id=my-deck).` }, 409, format) };
   }
   const owns = (owner.owns ??= (await svc.stores.people.owns(owner.id)) ?? { v: 1, classes: [], decks: [] });
   if (!existing && owns.decks.length >= MAX_DECKS_PER_LECTURER) {
-    return { ok: false, outcome: refused({ message: `You have ${owns.decks.length} decks, the most one lecturer can keep. Re-upload one of them instead.` }, 409, format) };
+    return { ok: false, outcome: await refused({ message: `You have ${owns.decks.length} decks, the most one lecturer can keep. Re-upload one of them instead.` }, 409, format) };
   }
   await svc.stores.decks.put({ v: 1, owner: owner.id, updated: svc.deps.now(), deck });
   owns.decks = [...owns.decks.filter((d) => d.id !== deck.id), { id: deck.id, title: deck.title, cards: deck.cards.length }];
@@ -68,6 +69,7 @@ export async function ingestUpload(
   if (bytes.length > UPLOAD_LIMITS.bytes) {
     return refused({ message: `The file is ${(bytes.length / 1048576).toFixed(1)} MiB; decks may be at most 1 MiB. Split it into smaller decks.` }, 413);
   }
+  const { parseUpload, formatReport } = await loadParsers();
   const result = parseUpload(fileName, bytes, opts);
   if (!result.ok) {
     return { ok: false, status: 422, report: formatReport(result), json: { ok: false, format: result.format ?? null, problems: result.problems, total_problems: result.totalProblems } };

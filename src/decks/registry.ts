@@ -1,8 +1,10 @@
 /**
- * Where decks come from: the bundled decks (part of the Worker bundle — no KV read to show a
- * card) and decks lecturers uploaded (one KV value each, read when a learner uses them).
+ * Where decks come from: the bundled decks (shipped with the Worker — no KV read to show a card;
+ * their index is always loaded, their texts on first use) and decks lecturers uploaded (one KV
+ * value each, read when a learner uses them).
  */
 import { isQuizCapable, type Deck } from "./schema";
+import type { BundledDecks, BundledIndexEntry, LazyDecks } from "./bundled";
 
 export interface LoadedDeck {
   deck: Deck;
@@ -30,39 +32,125 @@ export interface UploadedDeckSource {
   get(id: string): Promise<LoadedDeck | null>;
 }
 
-/** Bundled decks are loaded once per isolate, not per registry (one is built per invocation). */
-const loadedBundles = new WeakMap<readonly Deck[], Map<string, LoadedDeck>>();
+/**
+ * A bundled deck known from the index: id, title and card ids at once; the texts (`deck.cards`,
+ * the description, `quiz`) once `load()` has run — before that they throw, naming the fix.
+ */
+class IndexedDeck implements LoadedDeck {
+  readonly bundled = true;
+  readonly index: Map<string, number>;
+  readonly cardIds: string[];
+  private full: { deck: Deck; quiz: boolean[] } | undefined;
+  private readonly stub: Deck;
+  private readonly missing: () => never;
 
-function bundle(decks: readonly Deck[]): Map<string, LoadedDeck> {
-  let m = loadedBundles.get(decks);
-  if (!m) {
-    m = new Map(decks.map((d) => [d.id, loadDeck(d, true)]));
-    loadedBundles.set(decks, m);
+  constructor(entry: BundledIndexEntry) {
+    this.cardIds = entry.cards;
+    this.index = new Map(entry.cards.map((id, i) => [id, i]));
+    const missing = (this.missing = (): never => {
+      throw new Error(`the texts of bundled deck "${entry.id}" are not loaded: get it with \`await decks.get(id)\``);
+    });
+    this.stub = Object.defineProperties({ id: entry.id, title: entry.title } as Deck, {
+      cards: { get: missing }, description: { get: missing }, sources: { get: missing }, language: { get: missing },
+    });
   }
-  return m;
+
+  get deck(): Deck {
+    return this.full?.deck ?? this.stub;
+  }
+
+  get quiz(): boolean[] {
+    if (!this.full) return this.missing();
+    return this.full.quiz;
+  }
+
+  get loaded(): boolean {
+    return this.full !== undefined;
+  }
+
+  fill(deck: Deck): void {
+    const same = deck.cards.length === this.cardIds.length && deck.cards.every((c, i) => c.id === this.cardIds[i]);
+    if (!same) throw new Error(`src/decks/bundled-index.json does not match deck "${deck.id}": run \`node scripts/build-lazy.mjs\``);
+    this.full = { deck, quiz: deck.cards.map(isQuizCapable) };
+  }
+}
+
+/** The bundled decks of one source, shared by every registry of the isolate. */
+interface Bundle {
+  decks: Map<string, LoadedDeck>;
+  /** Resolves when every deck has its texts (at once for decks given whole). */
+  ready(): Promise<void>;
+}
+
+/** Bundled decks are loaded once per isolate, not per registry (one is built per invocation). */
+const loadedBundles = new WeakMap<BundledDecks, Bundle>();
+
+function isLazy(source: BundledDecks): source is LazyDecks {
+  return !Array.isArray(source);
+}
+
+function bundle(source: BundledDecks): Bundle {
+  let b = loadedBundles.get(source);
+  if (b) return b;
+  if (isLazy(source)) {
+    const entries = new Map(source.index.map((e) => [e.id, new IndexedDeck(e)]));
+    let loading: Promise<void> | undefined;
+    const ready = () =>
+      (loading ??= source.load().then(
+        (decks) => {
+          for (const d of decks) entries.get(d.id)?.fill(d);
+          const unfilled = [...entries.values()].find((e) => !e.loaded);
+          if (unfilled) throw new Error(`bundled deck "${unfilled.deck.id}" is in src/decks/bundled-index.json but not among the decks' texts: run \`node scripts/build-lazy.mjs\``);
+        },
+        (err: unknown) => {
+          loading = undefined; // a failed load is retried by the next update
+          throw err;
+        },
+      ));
+    b = { decks: entries, ready };
+  } else {
+    const decks = new Map((source as readonly Deck[]).map((d) => [d.id, loadDeck(d, true)]));
+    b = { decks, ready: () => Promise.resolve() };
+  }
+  loadedBundles.set(source, b);
+  return b;
 }
 
 export class DeckRegistry {
-  private readonly bundled: Map<string, LoadedDeck>;
+  private readonly bundled: Bundle;
 
   constructor(
-    bundledDecks: readonly Deck[],
+    bundledDecks: BundledDecks,
     private readonly uploaded?: UploadedDeckSource,
   ) {
     this.bundled = bundle(bundledDecks);
   }
 
-  /** Bundled decks in catalogue order. */
+  /**
+   * Bundled decks in catalogue order: id, title and card ids are always there; card texts only
+   * once the deck came through `get`/`getMany` (or `loadCatalogue`) in this isolate.
+   */
   catalogue(): LoadedDeck[] {
-    return [...this.bundled.values()];
+    return [...this.bundled.decks.values()];
+  }
+
+  /** Bundled decks in catalogue order, with their texts. */
+  async loadCatalogue(): Promise<LoadedDeck[]> {
+    await this.bundled.ready();
+    return this.catalogue();
   }
 
   isBundled(id: string): boolean {
-    return this.bundled.has(id);
+    return this.bundled.decks.has(id);
   }
 
   async get(id: string): Promise<LoadedDeck | null> {
-    return this.bundled.get(id) ?? (this.uploaded ? this.uploaded.get(id) : null);
+    const b = this.bundled.decks.get(id);
+    if (b) {
+      await this.bundled.ready();
+      return b;
+    }
+    return this.uploaded ? this.uploaded.get(id) : null;
   }
 
   /** Several decks by id (bundled ones without I/O), skipping ids that no longer exist. */

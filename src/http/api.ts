@@ -11,14 +11,15 @@
 import { Hono } from "hono/tiny";
 import { countWords, draftMaxWords, type Env } from "../env";
 import type { Deps } from "../deps";
-import type { Deck } from "../decks/schema";
+import type { BundledDecks } from "../decks/bundled";
 import { createServices, type Services } from "../services";
 import { isLecturer, readLearner, type Learner } from "../bot/learner";
 import { ingestUpload } from "../decks/ingest";
-import { UPLOAD_LIMITS } from "../decks/parsers";
-import { draftDeck, DraftError, formatFor, type DraftOptions } from "../draft";
+import { UPLOAD_LIMITS } from "../decks/parsers/types";
+import type { DraftOptions } from "../draft";
+import { loadDrafter } from "../lazy";
 
-export function createApi(deps: Deps, decks: readonly Deck[]) {
+export function createApi(deps: Deps, decks: BundledDecks) {
   const api = new Hono<{ Bindings: Env; Variables: { svc: Services; owner: Learner } }>();
 
   api.use("*", async (c, next) => {
@@ -68,6 +69,7 @@ export function createApi(deps: Deps, decks: readonly Deck[]) {
   /** Drafts a deck from a document (nothing is stored): same drafter as /draft in chat. */
   api.post("/draft", async (c) => {
     const name = c.req.query("name") ?? "document.txt";
+    const { draftDeck, DraftError, formatFor } = await loadDrafter();
     if (!formatFor(name)) return c.json({ ok: false, error: "name must end in .txt, .md or .html (?name=notes.md)" }, 400);
     const bytes = new Uint8Array(await c.req.arrayBuffer());
     if (bytes.length > UPLOAD_LIMITS.bytes) return c.json({ ok: false, error: "the document is larger than 1 MiB" }, 413);

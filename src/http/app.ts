@@ -9,8 +9,7 @@ import { Hono } from "hono/tiny";
 import { webhookCallback, type Bot } from "grammy";
 import type { Env } from "../env";
 import { withDefaults, type Deps } from "../deps";
-import type { Deck } from "../decks/schema";
-import { BUNDLED_DECKS } from "../decks/bundled";
+import { BUNDLED, type BundledDecks } from "../decks/bundled";
 import { createBot } from "../bot/bot";
 import type { BotContext } from "../bot/context";
 import { isTransient, refusal } from "../store/errors";
@@ -23,12 +22,13 @@ import { createMiniAppApi } from "./miniapp";
 
 export interface AppOptions {
   deps?: Partial<Deps>;
-  decks?: readonly Deck[];
+  /** The bundled decks (tests pass fixture decks, whole). */
+  decks?: BundledDecks;
 }
 
 export function createApp(options: AppOptions = {}) {
   const deps = withDefaults(options.deps);
-  const decks = options.decks ?? BUNDLED_DECKS;
+  const decks = options.decks ?? BUNDLED;
   // One bot per env object (per isolate in production): features are built once, not per update.
   const bots = new WeakMap<object, { bot: Bot<BotContext>; handle: (c: never) => Promise<Response> }>();
   const botFor = (env: Env) => {

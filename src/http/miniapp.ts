@@ -11,12 +11,12 @@
 import { Hono } from "hono/tiny";
 import type { Env } from "../env";
 import type { Deps } from "../deps";
-import type { Deck } from "../decks/schema";
+import type { BundledDecks } from "../decks/bundled";
 import { createServices, type Services } from "../services";
 import { checkInitData } from "../miniapp/init-data";
 import { classDashboard, lecturerClasses, lecturerDeck, lecturerDecks, learnerDashboard, MAX_DECK_BODY, saveDeck, type Answer } from "../miniapp/data";
 
-export function createMiniAppApi(deps: Deps, decks: readonly Deck[]) {
+export function createMiniAppApi(deps: Deps, decks: BundledDecks) {
   const api = new Hono<{ Bindings: Env; Variables: { svc: Services; uid: number } }>();
 
   api.use("*", async (c, next) => {

@@ -8,7 +8,7 @@ import type { Update } from "grammy/types";
 import { button, buttons, createHarness, user, type Harness } from "../support/harness";
 import { makeDeck } from "../support/fixtures";
 import { validateDeck, isQuizCapable, type Deck } from "../../src/decks/schema";
-import { BUNDLED_DECKS } from "../../src/decks/bundled";
+import BUNDLED_DECKS from "../../src/decks/bundled-texts";
 import { buildPoll } from "../../src/quiz/poll";
 import { CITIES, ZONES, zoneForLocation } from "../../src/bot/zones";
 import { parseTimezone } from "../../src/srs/days";

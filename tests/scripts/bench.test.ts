@@ -18,10 +18,20 @@ describe("npm run bench -- --quick", () => {
     const lines = r.stdout.trimEnd().split("\n");
     const last = JSON.parse(lines[lines.length - 1]!);
     expect(Object.keys(last).sort()).toEqual([
-      "bundle_gzip_kib", "cold_start_ratio_vs_echo", "cpu_ratio_review_vs_echo", "due_pick_10k_ms", "kv_list_calls_on_request_paths",
+      "bundle_gzip_kib", "cold_start_ratio_vs_echo", "cold_start_ratio_vs_echo_spread", "cpu_ratio_review_vs_echo", "cpu_ratio_review_vs_echo_spread",
+      "due_pick_10k_ms", "kv_list_calls_on_request_paths",
       "kv_reads_per_update_max", "kv_writes_per_graded_card", "push_10k", "same_key_writes_within_1s",
     ]);
     expect(Object.keys(last.push_10k).sort()).toEqual(["duplicated", "lost", "simulated_seconds", "students"]);
+    // The spread of the per-round ratios: the headline ratio is their median.
+    for (const k of ["cpu_ratio_review_vs_echo", "cold_start_ratio_vs_echo"]) {
+      const s = last[`${k}_spread`];
+      expect(Object.keys(s).sort()).toEqual(["max", "median", "min", "rounds"]);
+      expect(s.min).toBeLessThanOrEqual(s.median);
+      expect(s.median).toBeLessThanOrEqual(s.max);
+      expect(s.median).toBe(last[k]);
+      expect(s.rounds).toBeGreaterThanOrEqual(2);
+    }
     for (const k of ["bundle_gzip_kib", "cold_start_ratio_vs_echo", "cpu_ratio_review_vs_echo", "due_pick_10k_ms"]) expect(last[k]).toBeGreaterThan(0);
     // What the README's "Staying within the free plan" table says about KV.
     expect(last.kv_writes_per_graded_card).toBeLessThanOrEqual(0.3);

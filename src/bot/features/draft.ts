@@ -7,7 +7,7 @@
 import { Composer, InlineKeyboard, InputFile } from "grammy";
 import type { BotContext } from "../context";
 import { requireLecturer, downloadFile, parseCaption } from "./lecturer";
-import { draftDeck, formatFor, DraftError } from "../../draft";
+import { loadDrafter } from "../../lazy";
 import { CARD_LIMITS, validateDeck, quizQuestion, type Deck } from "../../decks/schema";
 import { storeDeck } from "../../decks/ingest";
 import type { DraftDoc } from "../../store/drafts";
@@ -38,6 +38,7 @@ async function makeDraft(ctx: BotContext, learner: Learner, text: string, fileNa
     return;
   }
   const opts = parseCaption(caption?.replace(/^\/draft\b/, ""));
+  const { draftDeck, DraftError } = await loadDrafter();
   let result;
   try {
     result = draftDeck(text, { fileName, year: new Date(ctx.deps.now()).getUTCFullYear(), ...(opts.deckId ? { deckId: opts.deckId } : {}), ...(opts.title ? { title: opts.title } : {}) });
@@ -127,6 +128,7 @@ draftFeature.on("message:document", async (ctx, next) => {
   if (!learner) return;
   const doc = ctx.message.document;
   const name = doc.file_name ?? "document.txt";
+  const { formatFor } = await loadDrafter();
   if (!formatFor(name)) {
     await ctx.reply(`I can draft from .txt, .md and .html files; “${name}” is none of these. Save it as plain text (or Markdown/HTML) and send it again.`);
     return;

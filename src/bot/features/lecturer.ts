@@ -8,7 +8,7 @@ import type { BotContext } from "../context";
 import { isLecturer, loadLearner, type Learner } from "../learner";
 import { isAdmin } from "../../env";
 import { ingestUpload } from "../../decks/ingest";
-import { UPLOAD_LIMITS } from "../../decks/parsers";
+import { UPLOAD_LIMITS } from "../../decks/parsers/types";
 import { esc, plural } from "../render";
 
 export const lecturerFeature = new Composer<BotContext>();

@@ -1,0 +1,38 @@
+/**
+ * What the Worker loads on first use instead of at start-up: the drafter, the upload parsers (with
+ * papaparse) and the bundled decks' texts. A review press or an echo-like update never loads them.
+ *
+ * In the deployed Worker (wrangler.toml defines LECTERN_SPLIT) each is a separate module,
+ * src/lazy/*.mjs, built by scripts/build-lazy.mjs and uploaded beside the main module; the
+ * `import()` below stays in the main module and workerd loads the module the first time it runs.
+ * Elsewhere (the vitest pool, the benchmark's hot loops) the same functions import the
+ * TypeScript sources. This file sits at the top of src/ because wrangler keeps these import paths
+ * as written, relative to the main module.
+ */
+import type { Deck } from "./decks/schema";
+
+declare const LECTERN_SPLIT: boolean | undefined;
+/** True in a wrangler build (a compile-time constant: the other branch is not bundled). */
+export const SPLIT = typeof LECTERN_SPLIT !== "undefined" && LECTERN_SPLIT === true;
+
+export type DrafterModule = typeof import("./lazy/drafter.mjs");
+export type ParsersModule = typeof import("./lazy/parsers.mjs");
+
+let drafter: Promise<DrafterModule> | undefined;
+let parsers: Promise<ParsersModule> | undefined;
+let decks: Promise<readonly Deck[]> | undefined;
+
+/** The drafter (src/draft), loaded once per isolate. */
+export function loadDrafter(): Promise<DrafterModule> {
+  return (drafter ??= SPLIT ? import("./lazy/drafter.mjs") : import("./draft/index"));
+}
+
+/** The upload parsers (src/decks/parsers, with papaparse), loaded once per isolate. */
+export function loadParsers(): Promise<ParsersModule> {
+  return (parsers ??= SPLIT ? import("./lazy/parsers.mjs") : import("./decks/parsers/index"));
+}
+
+/** The bundled decks in catalogue order, with their texts, loaded once per isolate. */
+export function loadBundledDecks(): Promise<readonly Deck[]> {
+  return (decks ??= (SPLIT ? import("./lazy/decks.mjs") : import("./decks/bundled-texts")).then((m) => m.default));
+}
