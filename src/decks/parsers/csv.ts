@@ -15,6 +15,7 @@ type Role = "front" | "back" | "distractor" | "distractors" | "tags" | "id" | "q
 
 /** The role of a header cell, or undefined for an unknown column. */
 export function columnRole(cell: string): Role | undefined {
+  if (cell.length > 100) return undefined; // no column name is that long: no pattern needed
   const c = cell.replace(/^\uFEFF/, "").trim().toLowerCase();
   if (c === "front" || c === "back" || c === "distractors" || c === "id" || c === "quote" || c === "source") return c;
   if (c === "tags" || c === "tag") return "tags";

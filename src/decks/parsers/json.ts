@@ -4,7 +4,7 @@
  */
 import * as v from "valibot";
 import { DeckSchema, validateDeck } from "../schema";
-import { deckMeta, reviewOnlyWarning } from "./cards";
+import { deckMeta, reviewOnlyWarning, tooManyCards } from "./cards";
 import { explain } from "./hints";
 import { Problems } from "./problems";
 import { UPLOAD_LIMITS, type UploadOptions, type UploadResult } from "./types";
@@ -216,9 +216,7 @@ export class JsonLines {
 
 /** The line for a validateDeck `where` such as `cards[12] (some-id).back`. */
 export function lineOfWhere(where: string, lines: Map<string, number>): number | undefined {
-  // Drop the " (card-id)" annotations validateDeck adds after array indexes.
-  const path = where.replace(/(\[\d+\]) \(.*?\)(?=$|\.|\[)/g, "$1");
-  const parts = path.match(/[^.[\]]+|\[\d+\]/g) ?? [];
+  const parts = whereParts(where);
   for (let n = parts.length; n > 0; n--) {
     const p = parts.slice(0, n).reduce((acc, part) => (part.startsWith("[") ? acc + part : acc ? `${acc}.${part}` : part), "");
     const exact = n === parts.length ? lines.get(p) : undefined;
@@ -229,6 +227,48 @@ export function lineOfWhere(where: string, lines: Map<string, number>): number |
     if (line !== undefined) return line;
   }
   return undefined;
+}
+
+/**
+ * `cards[12] (some-id).back` → `cards`, `[12]`, `back`: the " (card-id)" notes validateDeck adds
+ * after array indexes are dropped. A scan, not a pattern: the ids in the notes are user input.
+ */
+export function whereParts(where: string): string[] {
+  const parts: string[] = [];
+  let i = 0;
+  while (i < where.length) {
+    const c = where[i]!;
+    if (c === ".") {
+      i++;
+    } else if (c === "[") {
+      const close = where.indexOf("]", i);
+      const digits = close === -1 ? "" : where.slice(i + 1, close);
+      if (!digits || !/^\d+$/.test(digits)) {
+        // Not an index: read it as part of a name, as far as the next separator.
+        i = readName(where, i + 1, parts, "[");
+        continue;
+      }
+      parts.push(`[${digits}]`);
+      i = close + 1;
+      if (where.startsWith(" (", i)) {
+        // The note ends at the first ")" followed by the end, a "." or a "[" (as a lazy `.*?` would).
+        let j = where.indexOf(")", i + 2);
+        while (j !== -1 && j + 1 < where.length && where[j + 1] !== "." && where[j + 1] !== "[") j = where.indexOf(")", j + 1);
+        if (j !== -1) i = j + 1;
+      }
+    } else {
+      i = readName(where, i, parts, "");
+    }
+  }
+  return parts;
+}
+
+function readName(where: string, from: number, parts: string[], prefix: string): number {
+  let j = from;
+  while (j < where.length && where[j] !== "." && where[j] !== "[" && where[j] !== "]") j++;
+  const name = prefix + where.slice(from, j);
+  if (name && name !== "[") parts.push(name.replace(/^\[/, ""));
+  return j < where.length && where[j] === "]" ? j + 1 : j;
 }
 
 export function parseJson(text: string, fileName: string, opts: UploadOptions): UploadResult {
@@ -277,11 +317,12 @@ export function parseJson(text: string, fileName: string, opts: UploadOptions): 
   }
 
   const cards = Array.isArray(deck.cards) ? (deck.cards as unknown[]) : undefined;
-  if (cards && cards.length > UPLOAD_LIMITS.cards) {
+  const limit = Math.min(opts.maxCards ?? UPLOAD_LIMITS.cards, UPLOAD_LIMITS.cards);
+  if (cards && cards.length > limit) {
     problems.add(
-      lines.get(`cards[${UPLOAD_LIMITS.cards}]#id`) ?? lines.get(`cards[${UPLOAD_LIMITS.cards}]`),
-      `too many cards: the deck has ${cards.length} cards but holds at most ${UPLOAD_LIMITS.cards} (card ${UPLOAD_LIMITS.cards + 1} starts here) — split it into two or more decks`,
-      `cards[${UPLOAD_LIMITS.cards}]`,
+      lines.get(`cards[${limit}]#id`) ?? lines.get(`cards[${limit}]`),
+      tooManyCards("deck", cards.length, limit, "the deck"),
+      `cards[${limit}]`,
     );
     return problems.result("json");
   }
