@@ -18,6 +18,11 @@ export interface Env {
    * the paid plan (30 s), e.g. to 20000.
    */
   DRAFT_MAX_WORDS?: string;
+  /**
+   * Most cards one deck upload may hold. Default 1,000: what fits the free plan's 10 ms of CPU
+   * per request; on the paid plan raise it, up to 5,000 (a deck's maximum).
+   */
+  UPLOAD_MAX_CARDS?: string;
   KV: KVNamespace;
   JOBS?: Queue<Job>;
 }
