@@ -4,7 +4,7 @@
  */
 import { clozeSpans } from "../cloze";
 import { hasCloze } from "../schema";
-import { buildDeck, type Names, type RowCard } from "./cards";
+import { buildDeck, cardLimit, refuseTooManyRows, type Names, type RowCard } from "./cards";
 import { keepRowsBeforeQuoteErrors } from "./csv";
 import { DELIMITER_NAME, parseDelimited } from "./delimited";
 import { htmlToText } from "./html";
@@ -90,8 +90,10 @@ export function parseAnki(text: string, fileName: string, opts: UploadOptions): 
   const sepName = DELIMITER_NAME[separator] ?? `"${separator}"`;
   const names = columnsRaw?.split(separator).map((s) => s.trim());
 
-  const parsed = parseDelimited(body, separator);
+  const parsed = parseDelimited(body, separator, { maxRows: cardLimit(opts) + 1 });
   const rows = keepRowsBeforeQuoteErrors(parsed, separator, problems);
+  const tooMany = refuseTooManyRows(rows, !!parsed.truncated, { format: "anki", fileName, opts, problems, warnings, names: NAMES });
+  if (tooMany) return tooMany;
   const specialCols = new Set(special.values());
   const decks = new Set<string>();
   let mediaCount = 0;

@@ -94,7 +94,7 @@ export function buildDeck(rows: RowCard[], ctx: BuildContext): UploadResult {
   const { problems, names } = ctx;
   const meta = deckMeta(ctx.fileName, ctx.opts, problems, ctx.warnings);
 
-  const limit = Math.min(ctx.opts.maxCards ?? UPLOAD_LIMITS.cards, UPLOAD_LIMITS.cards);
+  const limit = cardLimit(ctx.opts);
   if (rows.length > limit) {
     const first = rows[limit]!;
     problems.add(first.line, tooManyCards("file", rows.length, limit, "the file"), first.where);
@@ -173,8 +173,8 @@ export function buildDeck(rows: RowCard[], ctx: BuildContext): UploadResult {
  * "Too many cards", naming the limit and, below the deck maximum, the setting that lifts it.
  * `what`: "file" or "deck"; `subject`: how the sentence names it ("the file", "the deck").
  */
-export function tooManyCards(what: "file" | "deck", count: number, limit: number, subject: string): string {
-  const head = `too many cards: ${subject} has ${count} cards but`;
+export function tooManyCards(what: "file" | "deck", count: number, limit: number, subject: string, more = false): string {
+  const head = `too many cards: ${subject} has ${more ? `more than ${limit}` : count} cards but`;
   if (limit >= DECK_LIMITS.cards) {
     return what === "file"
       ? `${head} a deck holds at most ${limit} (card ${limit + 1} starts here) — split the file into two or more decks`
@@ -184,6 +184,24 @@ export function tooManyCards(what: "file" | "deck", count: number, limit: number
     `${head} an upload takes at most ${limit} cards on this bot (card ${limit + 1} starts here) — split it into decks of at most ${limit} cards. ` +
     `(${limit} cards is what fits the free plan's 10 ms of CPU per request; on the Workers paid plan the bot's operator can raise it up to ${DECK_LIMITS.cards} with the UPLOAD_MAX_CARDS setting)`
   );
+}
+
+/** Most cards of this upload (the option, at most a deck's maximum). */
+export function cardLimit(opts: UploadOptions): number {
+  return Math.min(opts.maxCards ?? UPLOAD_LIMITS.cards, UPLOAD_LIMITS.cards);
+}
+
+/**
+ * Refuses rows past the limit before any per-row work (parsers stop reading at limit + 1 rows;
+ * `truncated`: more rows followed). Returns the result to give back, or undefined if within it.
+ */
+export function refuseTooManyRows(rows: readonly { line: number; where?: string }[], truncated: boolean, ctx: BuildContext): UploadResult | undefined {
+  const limit = cardLimit(ctx.opts);
+  if (rows.length <= limit) return undefined;
+  deckMeta(ctx.fileName, ctx.opts, ctx.problems, ctx.warnings);
+  const first = rows[limit]!;
+  ctx.problems.add(first.line, tooManyCards("file", rows.length, limit, "the file", truncated), first.where);
+  return ctx.problems.result(ctx.format);
 }
 
 /** The id frontId gives, from an already normalised front. */

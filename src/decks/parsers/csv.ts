@@ -2,7 +2,7 @@
  * CSV / TSV with a header row: front, back (required); distractor, distractor1..N (repeatable) or
  * distractors (`|` between); tags (space or comma separated); id; quote; source.
  */
-import { buildDeck, type Names, type RowCard } from "./cards";
+import { buildDeck, cardLimit, refuseTooManyRows, type Names, type RowCard } from "./cards";
 import { DELIMITER_NAME, firstRow, parseDelimited, type Delimited, type QuoteError } from "./delimited";
 import { Problems } from "./problems";
 import type { UploadOptions, UploadResult } from "./types";
@@ -59,7 +59,8 @@ export function parseCsv(text: string, delimiter: string, fileName: string, opts
   const problems = new Problems();
   const warnings: string[] = [];
   const dName = DELIMITER_NAME[delimiter] ?? delimiter;
-  const parsed = parseDelimited(text, delimiter);
+  // The header, the cards allowed, and one more row to know the file has too many.
+  const parsed = parseDelimited(text, delimiter, { maxRows: cardLimit(opts) + 2 });
   const [header, ...body] = parsed.rows;
   if (!header) {
     problems.add(undefined, `the file is empty — send a ${format.toUpperCase()} whose first row is a header such as front${delimiter}back`);
@@ -90,6 +91,8 @@ export function parseCsv(text: string, delimiter: string, fileName: string, opts
   if (problems.count) return problems.result(format);
 
   const rows = keepRowsBeforeQuoteErrors({ rows: body, quoteErrors: parsed.quoteErrors }, delimiter, problems);
+  const tooMany = refuseTooManyRows(rows, !!parsed.truncated, { format, fileName, opts, problems, warnings, names: NAMES });
+  if (tooMany) return tooMany;
   const [front] = col("front");
   const [back] = col("back");
   const [idCol] = col("id");
