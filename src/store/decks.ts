@@ -63,14 +63,14 @@ const cache = new Map<string, { at: number; deck: LoadedDeck | null }>();
 /** The stored text of a deck (exported for tests and the benchmark). */
 export function encodeDeck(stored: StoredDeck): string {
   const { cards, ...meta } = stored.deck;
-  const texts = cards.map((c) => JSON.stringify(c));
-  const ends: number[] = [];
-  let end = -1;
-  for (const t of texts) ends.push((end += 1 + t.length));
+  // One stringify of the list (a call per card costs more), then where each card ends in it.
+  const list = JSON.stringify(cards);
+  const body = list.slice(1, -1);
+  const ends = objectEnds(body);
+  if (ends.length !== cards.length) throw new Error(`encodeDeck: found ${ends.length} card texts for ${cards.length} cards`);
   const ids = cards.map((c) => c.id);
   const metaJson = JSON.stringify(meta);
   const middle = `,"owner":${stored.owner},"updated":${stored.updated},"deck":${metaJson.slice(0, -1)},"cards":[`;
-  const body = texts.join(",");
   const tail = "]}}";
   const head: Header = {
     owner: stored.owner, updated: stored.updated, deck: meta, ids,
@@ -86,6 +86,26 @@ export function encodeDeck(stored: StoredDeck): string {
   const headJson = JSON.stringify(head);
   const headText = `${headJson.slice(0, -1)}${" ".repeat(width - headJson.length)}}`;
   return `${PREFIX}${String(width).padStart(8, "0")}","head":${headText}${middle}${body}${tail}`;
+}
+
+/** Offsets just after each top-level `{…}` of a comma-separated list of JSON objects. */
+function objectEnds(body: string): number[] {
+  const ends: number[] = [];
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < body.length; i++) {
+    const c = body.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // a backslash escapes the next character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) depth++;
+    else if (c === 125 || c === 93) {
+      depth--;
+      if (depth === 0) ends.push(i + 1);
+    }
+  }
+  return ends;
 }
 
 function idsCheck(ids: string[]): string {
