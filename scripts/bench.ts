@@ -52,7 +52,7 @@ const BIG_PRESS_RUNS = QUICK ? 20 : 200;
 const DECK_READ_RUNS = QUICK ? 30 : 300;
 const UPLOAD_RUNS = QUICK ? 10 : 60;
 /** Upload sizes (cards) timed through POST /api/decks; the free-plan limit is added if missing. */
-const UPLOAD_SIZES = [250, 500, 1000, 1500, 2000, 3000];
+const UPLOAD_SIZES = [250, 500, 750, 1000, 1500, 2000, 3000];
 const API_LATENCY_MS = 35; // simulated time per Bot API call in the push
 const TELEGRAM_RATE = 30; // messages per second, sliding window
 
