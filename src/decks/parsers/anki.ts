@@ -26,7 +26,18 @@ function headerMatch(line: string): RegExpMatchArray | null {
 
 /** True when the first non-blank line is an Anki header line such as `#separator:tab`. */
 export function looksLikeAnki(text: string): boolean {
-  const first = text.split("\n").find((l) => l.trim() !== "") ?? "";
+  // The first non-blank line, found without splitting the whole file.
+  let first = "";
+  for (let at = 0; at < text.length; ) {
+    const end = text.indexOf("\n", at);
+    const line = text.slice(at, end === -1 ? text.length : end);
+    if (line.trim() !== "") {
+      first = line;
+      break;
+    }
+    if (end === -1) break;
+    at = end + 1;
+  }
   const m = headerMatch(first);
   return !!m && KNOWN_KEYS.has(m[1]!.trim().toLowerCase());
 }

@@ -33,10 +33,12 @@ export function parseUpload(fileName: string, bytes: Uint8Array, opts: UploadOpt
   const decoded = decodeUpload(bytes, fileName);
   if (!decoded.ok) return fail(undefined, decoded.problem.line, decoded.problem.message);
   const text = normalizeNewlines(decoded.text);
-  if (text.trim() === "") return fail(undefined, undefined, EMPTY);
+  if (!/\S/.test(text)) return fail(undefined, undefined, EMPTY);
 
   const ext = extension(fileName);
-  const start = text.trimStart();
+  // The start of the text after blanks (no copy of the whole text: only the start is looked at).
+  const from = text.search(/\S/);
+  const start = text.slice(from, from + 64);
   if (start.startsWith("{\\rtf")) {
     return fail(undefined, 1, "this is an RTF document (from WordPad or TextEdit), not plain text — save it as plain text (TextEdit: Format › Make Plain Text) or as CSV, and send it again");
   }
