@@ -358,3 +358,35 @@ describe("bounds before patterns", () => {
     expect(!more.ok && more.problems[0]!.message).toContain("the file has more than 10 cards");
   });
 });
+
+describe("the row checks cover the card schema", () => {
+  // buildDeck runs CardSchema only on cloze fronts: every card a CSV upload accepts must pass it.
+  const odd = fc.constantFrom(" ", "  ", "\t", "ß", "\u00a0", "\u2028", "x".repeat(37), "y".repeat(95), "z".repeat(290), ",", '"', "|", ";", "(", "{", "}");
+  const piece = fc.oneof({ arbitrary: fc.stringMatching(/^[a-zA-Zé0-9]{1,4}$/), weight: 5 }, { arbitrary: odd, weight: 2 });
+  const field = (max: number) => fc.array(piece, { maxLength: max }).map((xs) => xs.join(""));
+  const quoted = (s: string) => `"${s.replace(/"/g, '""')}"`;
+  const row = fc.record({
+    front: field(6), back: field(4), quote: field(3),
+    distractors: fc.oneof(fc.constant([]), fc.array(field(3), { minLength: 3, maxLength: 4 }), fc.array(field(3), { maxLength: 12 })),
+    tags: fc.array(fc.oneof(field(2), fc.constantFrom("t".repeat(40), "u".repeat(41))), { maxLength: 11 }),
+  });
+
+  it("a card the row checks accept is valid by the schema, unchanged", () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(fc.array(row, { minLength: 1, maxLength: 3 }), (rows) => {
+        const lines = rows.map((r) => [r.front, r.back, r.quote, r.distractors.join("|"), r.tags.join(" ")].map(quoted).join(","));
+        const res = parseUpload("cards.csv", utf8(`front,back,quote,distractors,tags\n${lines.join("\n")}\n`));
+        if (!res.ok) return;
+        accepted++;
+        for (const card of res.deck.cards) {
+          const r = v.safeParse(CardSchema, card, { abortPipeEarly: false });
+          expect(r.issues?.map((i) => i.message) ?? [], JSON.stringify(card)).toEqual([]);
+          expect(r.output).toEqual(card);
+        }
+      }),
+      { numRuns: 4000 },
+    );
+    expect(accepted).toBeGreaterThan(200); // the property was exercised on accepted files
+  });
+});
