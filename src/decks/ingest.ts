@@ -113,13 +113,14 @@ export const ID_SUFFIX_CHARS = 6;
 
 /**
  * `<slug>-<6 random characters>` for a deck whose id was made from its file name. A re-upload by
- * the same lecturer of a deck with the same title keeps that deck's id (so learners keep their
- * progress); a new id is checked against storage, not the cache.
+ * the same lecturer of a deck with the same title keeps that deck's id, with or without a suffix
+ * (so learners keep their progress); a new id is checked against storage, not the cache.
  */
 async function unguessableId(svc: Services, owner: Learner, deck: Deck): Promise<string> {
   const base = deck.id.slice(0, 40 - ID_SUFFIX_CHARS - 1).replace(/-+$/, "") || "deck";
   const mine = new RegExp(`^${base}-[a-z0-9]{${ID_SUFFIX_CHARS}}$`);
-  const same = ownedDecks(owner).find((d) => d.title === deck.title && mine.test(d.id));
+  // Also an id from before suffixes (exactly the slug): replacing it keeps learners' progress.
+  const same = ownedDecks(owner).find((d) => d.title === deck.title && (mine.test(d.id) || d.id === deck.id));
   if (same) return same.id;
   for (let attempt = 0; ; attempt++) {
     const id = `${base}-${randomId(svc.deps, ID_SUFFIX_CHARS)}`;

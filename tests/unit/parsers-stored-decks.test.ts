@@ -182,3 +182,15 @@ describe("the upload limit", () => {
     expect(await upload(h, lect, "big.csv", `front,back\n${rows.join("\n")}\n`, "id: big-paid")).toContain(`${FREE_PLAN_UPLOAD_CARDS + 1} cards accepted`);
   });
 });
+
+describe("decks uploaded before ids had a suffix", () => {
+  it("a re-upload of the same file by its owner replaces the old deck, keeping its id", async () => {
+    const lect = 9561;
+    const h = createHarness({ users: [user(ADMIN), user(lect)], decks: [alpha] });
+    await lecturer(h, lect);
+    // Stored the old way: the id is the file name's slug, listed in the lecturer's record.
+    expect(await upload(h, lect, "Week 3.csv", "front,back\nQ1,A1\n", "id: week-3\ntitle: Week 3")).toContain('Saved as deck "week-3"');
+    const again = await upload(h, lect, "Week 3.csv", "front,back\nQ1,A1\nQ2,A2\n");
+    expect(again).toContain('Replaced your deck "week-3": 1 of its cards are unchanged');
+  });
+});
