@@ -162,7 +162,7 @@ export function decodeDeck(text: string): { ok: true; deck: LoadedDeck } | { ok:
  * (an export) parses them all, once.
  */
 function lazyCards(n: number, make: (i: number) => Card): Card[] {
-  const slots = new Array<Card | undefined>(n);
+  const slots = new Array<Card | undefined>(n).fill(undefined); // no holes: `i in cards` holds
   return new Proxy(slots, {
     get(target, key, receiver) {
       if (typeof key === "string") {
