@@ -48,8 +48,8 @@ export async function storeDeck(
     return { ok: false, outcome: refused({ where: "deck id", message: `"${deck.id}" is the id of a built-in deck. Choose another id (in chat: put "id: my-deck" in the file's caption; over HTTP: ?id=my-deck).` }, 409, format) };
   }
   // Storage itself, never the cache: a cached "not found" must not hand over a just-created id.
-  const { deck: existing, version } = await svc.stores.decks.getFresh(deck.id);
-  if (existing && existing.owner !== owner.id) {
+  const { deck: existing, version, owner: holder } = await svc.stores.decks.getFresh(deck.id);
+  if (holder !== null && holder !== owner.id) {
     return { ok: false, outcome: refused({ where: "deck id", message: `The deck id "${deck.id}" is taken by another lecturer. Choose another id (caption "id: my-deck", or ?id=my-deck).` }, 409, format) };
   }
   const owns = (owner.doc.owns ??= { classes: [], decks: [] });
@@ -124,7 +124,7 @@ async function unguessableId(svc: Services, owner: Learner, deck: Deck): Promise
   if (same) return same.id;
   for (let attempt = 0; ; attempt++) {
     const id = `${base}-${randomId(svc.deps, ID_SUFFIX_CHARS)}`;
-    if (attempt >= 4 || (!svc.decks.isBundled(id) && !(await svc.stores.decks.getFresh(id)).deck)) return id;
+    if (attempt >= 4 || (!svc.decks.isBundled(id) && (await svc.stores.decks.getFresh(id)).owner === null)) return id;
   }
 }
 

@@ -60,6 +60,13 @@ const HEAD_AT = PREFIX.length + 8 + '","head":'.length;
 
 const cache = new Map<string, { at: number; deck: LoadedDeck | null }>();
 
+interface Read {
+  deck: LoadedDeck | null;
+  version: 1 | 2 | null;
+  /** Who owns the stored value: null when there is none (see getFresh). */
+  owner: number | null;
+}
+
 /** The stored text of a deck (exported for tests and the benchmark). */
 export function encodeDeck(stored: StoredDeck): string {
   const { cards, ...meta } = stored.deck;
@@ -201,35 +208,38 @@ export class UploadedDecks implements UploadedDeckSource {
 
   /**
    * The deck as storage has it now, never from the cache: for ownership checks (a cached "not
-   * found" must never let a second lecturer take an id that was just created).
+   * found" must never let a second lecturer take an id that was just created). `owner` is also
+   * set for a stored value that cannot be served (null: no value; NaN: a value without a
+   * readable owner, which nobody may take over).
    */
-  async getFresh(id: string): Promise<{ deck: LoadedDeck | null; version: 1 | 2 | null }> {
+  async getFresh(id: string): Promise<Read> {
     const r = await this.read(id);
     remember(id, this.deps.now(), r.deck);
     return r;
   }
 
-  private async read(id: string): Promise<{ deck: LoadedDeck | null; version: 1 | 2 | null }> {
+  private async read(id: string): Promise<Read> {
     const text = await this.kv.getText(deckKey(id));
     if (text !== null) {
       const r = decodeDeck(text);
-      if (r.ok && r.deck.deck.id === id) return { deck: r.deck, version: 2 };
+      if (r.ok && r.deck.deck.id === id) return { deck: r.deck, version: 2, owner: r.deck.owner! };
       // Not what put() writes: trust nothing in it, validate it all as an upload is.
       this.deps.log({ t: "bad-value", key: keyKind(deckKey(id)), problem: r.ok ? "deck id differs from its key" : r.problem });
-      const deck = this.revalidate(text);
-      return { deck: deck && deck.deck.id === id ? deck : null, version: 2 };
+      const { deck, owner } = this.revalidate(text);
+      return { deck: deck && deck.deck.id === id ? deck : null, version: 2, owner };
     }
     const old = await this.kv.getJson(deckKeyV1(id), StoredDeckSchema);
-    return old ? { deck: loadDeck(old.deck, false, old.owner), version: 1 } : { deck: null, version: null };
+    return old ? { deck: loadDeck(old.deck, false, old.owner), version: 1, owner: old.owner } : { deck: null, version: null, owner: null };
   }
 
-  private revalidate(text: string): LoadedDeck | null {
+  private revalidate(text: string): { deck: LoadedDeck | null; owner: number } {
     try {
       const whole = JSON.parse(text) as { owner?: unknown; deck?: unknown };
+      const owner = typeof whole.owner === "number" ? whole.owner : NaN;
       const r = v.safeParse(DeckSchema, whole.deck);
-      return r.success && typeof whole.owner === "number" ? loadDeck(r.output, false, whole.owner) : null;
+      return { deck: r.success && !Number.isNaN(owner) ? loadDeck(r.output, false, owner) : null, owner };
     } catch {
-      return null;
+      return { deck: null, owner: NaN };
     }
   }
 

@@ -147,6 +147,20 @@ describe("uploaded decks in storage", () => {
     // A value stored under another deck's key is not that deck.
     await env.KV.put(deckKey("elsewhere"), text);
     expect(await store.get("elsewhere")).toBeNull();
+    // Unservable values still have an owner for the ownership check; an unreadable one, nobody.
+    expect(await store.getFresh("damaged2")).toMatchObject({ deck: null, version: 2, owner: 1 });
+    await env.KV.put(deckKey("damaged3"), "not json at all");
+    expect((await store.getFresh("damaged3")).owner).toBeNaN();
+    expect(await store.getFresh("nothing-here")).toEqual({ deck: null, version: null, owner: null });
+  });
+
+  it("another lecturer cannot take the id of a stored deck that cannot be served", async () => {
+    const a = 9571, b = 9572;
+    const h = createHarness({ users: [user(ADMIN), user(a), user(b)], decks: [alpha] });
+    await lecturer(h, b);
+    const text = encodeDeck({ owner: a, updated: 1, deck: makeDeck("broken-deck", 2) });
+    await env.KV.put(deckKey("broken-deck"), text.replace('"back":"Answer 1"', '"back":""').replace(/"check":"/, '"check":"x'));
+    expect(await upload(h, b, "x.csv", "front,back\nQ,A\n", "id: broken-deck")).toMatch(/taken by another lecturer/);
   });
 });
 
