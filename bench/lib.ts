@@ -7,6 +7,10 @@
 export { createWorker } from "../src/worker";
 export { default as BUNDLED_DECKS } from "../src/decks/bundled-texts";
 export { loadDeck } from "../src/decks/registry";
+export { DeckRegistry } from "../src/decks/registry";
+export { parseUpload } from "../src/decks/parsers";
+export { FREE_PLAN_UPLOAD_CARDS } from "../src/decks/limits";
+export { UploadedDecks, deckKeyV1 } from "../src/store/decks";
 export { Learner } from "../src/bot/learner";
 export { pickNext, outlook, emptyDay } from "../src/srs/session";
 export { packCard, unpackCard, type CardState } from "../src/srs/card-state";

@@ -55,6 +55,10 @@ const PUSH_STUDENTS = QUICK ? 400 : 10_000;
 const PUSH_BLOCKED = QUICK ? 4 : 50;
 const PICK_RUNS = QUICK ? 30 : 300;
 const BIG_PRESS_RUNS = QUICK ? 20 : 200;
+const DECK_READ_RUNS = QUICK ? 30 : 300;
+const UPLOAD_RUNS = QUICK ? 10 : 60;
+/** Upload sizes (cards) timed through POST /api/decks; the free-plan limit is added if missing. */
+const UPLOAD_SIZES = [250, 500, 750, 1000, 1500, 2000, 3000];
 const API_LATENCY_MS = 35; // simulated time per Bot API call in the push
 const TELEGRAM_RATE = 30; // messages per second, sliding window
 
@@ -200,6 +204,15 @@ function rawDeck(id: string, n: number): Deck {
       distractors: [`Wrong ${i}a`, `Wrong ${i}b`, `Wrong ${i}c`],
     })),
   } as unknown as Deck;
+}
+
+/** A lecturer's CSV of `n` quiz cards: a question, the answer, three distractors, two tags. */
+function uploadCsv(n: number, seed: string): string {
+  const rows = ["front,back,distractor1,distractor2,distractor3,tags"];
+  for (let i = 0; i < n; i++) {
+    rows.push(`"In which year did event ${i} of the ${seed} course take place, roughly?",${1000 + i},${2000 + i},${3000 + i},${4000 + i},history week-${i % 12}`);
+  }
+  return `${rows.join("\n")}\n`;
 }
 
 // ---- a world: the real Worker, the Telegram stand-in, a counting KV, a queue, a clock ----------
@@ -864,6 +877,70 @@ async function main() {
   bigMem.data.set(lib.userKey(4001), doc10kText);
   const bigReadMs = await timeOp(BIG_PRESS_RUNS, 10, () => bigRead.get(4001));
 
+  // ---------------------------------------------------------------- uploaded decks: read on a cache miss, and uploads
+  progress("uploaded decks: 5,000-card read on a cache miss, uploads through POST /api/decks");
+  const big5k = lib.parseUpload("Bench history.csv", new TextEncoder().encode(uploadCsv(5000, "history")), { maxCards: 5000 });
+  if (!big5k.ok) throw new Error(`the 5,000-card upload was refused: ${JSON.stringify(big5k.problems.slice(0, 2))}`);
+  const deckMem = new lib.MemKv();
+  const deckStore = new lib.UploadedDecks(deckMem.kv, deps);
+  await deckStore.put({ owner: ADMIN, updated: START, deck: big5k.deck });
+  const deckRegistry = new lib.DeckRegistry(lib.BUNDLED_DECKS, deckStore);
+  const v1Mem = new lib.MemKv();
+  v1Mem.data.set(lib.deckKeyV1(big5k.deck.id), JSON.stringify({ v: 1, owner: ADMIN, updated: START, deck: big5k.deck }));
+  const v1Registry = new lib.DeckRegistry(lib.BUNDLED_DECKS, new lib.UploadedDecks(v1Mem.kv, deps));
+  const deckRnd = prng(55);
+  const readOne = async (registry: InstanceType<Lib["DeckRegistry"]>) => {
+    lib.UploadedDecks.clearCache(); // a cache miss: a fresh isolate, or the entry expired
+    const d = await registry.get(big5k.deck.id);
+    const k = Math.floor(deckRnd() * 5000);
+    if (!d || d.deck.cards.length !== 5000 || d.deck.cards[k]!.id !== big5k.deck.cards[k]!.id) throw new Error("the uploaded deck did not read back");
+  };
+  const deckReads = await timeOps({ v2: () => readOne(deckRegistry), v1: () => readOne(v1Registry) }, DECK_READ_RUNS, 30, ROUNDS);
+  const deckBytes = deckMem.data.get(`v2:deck:${big5k.deck.id}`)!.length;
+
+  // Uploads: a lecturer's API token, then the same CSV re-uploaded (parse, validate, ownership
+  // read, store, the lecturer's record) — the request as the Worker serves it.
+  const up = createWorld(lib, { decks, start: START, users: [{ id: ADMIN, first_name: "Carol" }] });
+  await up.send(ADMIN, "/token");
+  const token = /\b([A-Za-z0-9_-]{24,})\b/.exec(up.last(ADMIN)?.text ?? "")?.[1];
+  if (!token) throw new Error(`no API token in ${JSON.stringify(up.last(ADMIN)?.text)}`);
+  const upEnv = { ...up.env, UPLOAD_MAX_CARDS: "5000" };
+  const uploadLimit = lib.FREE_PLAN_UPLOAD_CARDS;
+  const sizes = [...new Set([...UPLOAD_SIZES, uploadLimit])].sort((a, b) => a - b);
+  const uploadBodies = new Map(sizes.map((n) => [n, new TextEncoder().encode(uploadCsv(n, "upload"))]));
+  const uploadOps: Record<string, (i: number) => Promise<void>> = {};
+  // CPU time of each upload too (process.cpuUsage: immune to other processes taking the cores,
+  // which stretches wall time on a shared machine; it also counts this process's helper threads).
+  const uploadCpu = new Map<number, number[]>(sizes.map((n) => [n, []]));
+  let timing = false;
+  for (const n of sizes) {
+    uploadOps[n] = async (i) => {
+      const c0 = process.cpuUsage();
+      up.clock.now += 1500; // one write per second per key
+      const req = new Request(`https://lectern.test/api/decks?name=upload.csv&id=bench-upload-${n}`, {
+        method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "text/csv" }, body: uploadBodies.get(n)!,
+      });
+      const res = await up.worker.fetch(req, upEnv, EXEC_CTX);
+      if (res.status !== 201 && res.status !== 200) throw new Error(`upload of ${n} cards answered ${res.status}: ${(await res.text()).slice(0, 300)} (run ${i})`);
+      await res.arrayBuffer();
+      const c = process.cpuUsage(c0);
+      if (timing) uploadCpu.get(n)!.push((c.user + c.system) / 1000);
+    };
+  }
+  for (const n of sizes) for (let i = 0; i < (QUICK ? 3 : 10); i++) await uploadOps[n]!(i);
+  timing = true;
+  const uploads = await timeOps(uploadOps, UPLOAD_RUNS, 0, ROUNDS);
+  const uploadP50 = (n: number) => median(uploadCpu.get(n)!);
+  const fitting = sizes.filter((n) => uploadP50(n) <= 10);
+  const uploadFits = fitting.length ? Math.max(...fitting) : 0;
+  // The limit as deployed: one card more is refused with the message naming UPLOAD_MAX_CARDS.
+  up.clock.now += 1500;
+  const over = await up.worker.fetch(new Request(`https://lectern.test/api/decks?name=upload.csv&id=bench-upload-over`, {
+    method: "POST", headers: { authorization: `Bearer ${token}` }, body: new TextEncoder().encode(uploadCsv(uploadLimit + 1, "over")),
+  }), up.env, EXEC_CTX);
+  const overText = await over.text();
+  if (over.status !== 422 || !overText.includes("UPLOAD_MAX_CARDS")) throw new Error(`an upload over the limit answered ${over.status}: ${overText.slice(0, 300)}`);
+
   // ---------------------------------------------------------------- KV figures: a real 20-card session and every request path
   progress("walking the request paths (KV figures)");
   const L = 2001, Q = 2002, S = 2003, F = 2004;
@@ -1071,6 +1148,14 @@ async function main() {
   statRow("— stand-in: canned Bot API stub, per call", comp.stub!, "in both workers' figures");
   statRow("— stand-in: full sandbox core, per call (not in timed loops)", comp.core!);
   statRow("due pick: pickNext + outlook, 10,000 cards (fresh Learner)", pick10k, "goal ≤ 5 ms");
+  statRow("uploaded deck read on a cache miss, 5,000 cards (v2) + one card", deckReads.v2!, `goal ≤ 2 ms; registry → KV get → header + ids; value ${(deckBytes / 1024).toFixed(0)} KiB`);
+  statRow("—   the same deck stored as v1 (JSON.parse + valibot per card)", deckReads.v1!, "the read before v2; still served for old decks");
+  for (const n of sizes) {
+    const cpu = uploadCpu.get(n)!;
+    row(`upload: POST /api/decks, CSV of ${n} quiz cards${n === uploadLimit ? " (the free-plan limit)" : ""}`, uploads[n]!.length,
+      fmt(median(uploads[n]!)), fmt(quantile(uploads[n]!, 0.9)), fmt(mean(uploads[n]!)), fmt(median(cpu)), "",
+      `${(uploadBodies.get(n)!.length / 1024).toFixed(0)} KiB; parse + validate + store; CPU p50 ${fmt(median(cpu))} (p90 ${fmt(quantile(cpu, 0.9))})${n === uploadLimit ? " — goal ≤ 10 ms CPU" : ""}`);
+  }
   statRow("—   the same with card states already unpacked", pick10kWarm, "the rest is unpackCard + the memo Map");
   const coldRow = (name: string, goal: string) => {
     const v = variants.find((x) => x.name === name)!;
@@ -1131,6 +1216,10 @@ async function main() {
     same_key_writes_within_1s: sameKey.length,
     bundle_gzip_kib: round(gzipKiB, 1),
     due_pick_10k_ms: round(median(pick10k), 3),
+    deck_read_5000_cards_ms: round(median(deckReads.v2!), 3),
+    upload_limit_cards: uploadLimit,
+    upload_limit_p50_ms: round(uploadP50(uploadLimit), 2), // CPU (process.cpuUsage), see the table
+    upload_cards_within_10ms: uploadFits,
     push_10k: { students: PUSH_STUDENTS, lost: pushMain.lost, duplicated: pushMain.duplicated, simulated_seconds: round(pushMain.seconds, 1) },
   };
   console.log(JSON.stringify(result));

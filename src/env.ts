@@ -27,6 +27,11 @@ export interface Env {
   DAILY_WRITE_QUOTA?: string;
   /** The Mini App's URL (https://…/app/): the bot's "Open dashboard" buttons; unset or empty → no buttons. */
   APP_URL?: string;
+  /**
+   * Most cards one deck upload may hold. Default 1,000: what fits the free plan's 10 ms of CPU
+   * per request; on the paid plan raise it, up to 5,000 (a deck's maximum).
+   */
+  UPLOAD_MAX_CARDS?: string;
   KV: KVNamespace;
   JOBS?: Queue<Job>;
   /** Rate Limiting binding: a user's updates (see bot/limits.ts). */

@@ -10,6 +10,8 @@ import { loadParsers } from "../lazy";
 import type { Learner } from "../bot/learner";
 import type { Deck } from "./schema";
 import type { LoadedDeck } from "./registry";
+import { uploadMaxCards } from "./limits";
+import { randomId } from "../deps";
 
 export interface IngestOutcome {
   ok: boolean;
@@ -45,15 +47,16 @@ export async function storeDeck(
   if (svc.decks.isBundled(deck.id)) {
     return { ok: false, outcome: await refused({ where: "deck id", message: `"${deck.id}" is the id of a built-in deck. Choose another id (in chat: put "id: my-deck" in the file's caption; over HTTP: ?id=my-deck).` }, 409, format) };
   }
-  const existing = await svc.stores.decks.get(deck.id);
-  if (existing && existing.owner !== owner.id) {
+  // Storage itself, never the cache: a cached "not found" must not hand over a just-created id.
+  const { deck: existing, version, owner: holder } = await svc.stores.decks.getFresh(deck.id);
+  if (holder !== null && holder !== owner.id) {
     return { ok: false, outcome: await refused({ where: "deck id", message: `The deck id "${deck.id}" is taken by another lecturer. Choose another id (caption "id: my-deck", or ?id=my-deck).` }, 409, format) };
   }
   const owns = (owner.owns ??= (await svc.stores.people.owns(owner.id)) ?? { v: 1, classes: [], decks: [] });
   if (!existing && owns.decks.length >= MAX_DECKS_PER_LECTURER) {
     return { ok: false, outcome: await refused({ message: `You have ${owns.decks.length} decks, the most one lecturer can keep. Re-upload one of them instead.` }, 409, format) };
   }
-  await svc.stores.decks.put({ v: 1, owner: owner.id, updated: svc.deps.now(), deck });
+  await svc.stores.decks.put({ owner: owner.id, updated: svc.deps.now(), deck }, version === 1);
   owns.decks = [...owns.decks.filter((d) => d.id !== deck.id), { id: deck.id, title: deck.title, cards: deck.cards.length }];
   await svc.stores.people.putOwns(owner.id, owns);
   return { ok: true, deck, existing };
@@ -70,9 +73,14 @@ export async function ingestUpload(
     return refused({ message: `The file is ${(bytes.length / 1048576).toFixed(1)} MiB; decks may be at most 1 MiB. Split it into smaller decks.` }, 413);
   }
   const { parseUpload, formatReport } = await loadParsers();
-  const result = parseUpload(fileName, bytes, opts);
+  const result = parseUpload(fileName, bytes, { ...opts, maxCards: uploadMaxCards(svc.env) });
+  owner.owns ??= (await svc.stores.people.owns(owner.id)) ?? { v: 1, classes: [], decks: [] };
   if (!result.ok) {
     return { ok: false, status: 422, report: formatReport(result), json: { ok: false, format: result.format ?? null, problems: result.problems, total_problems: result.totalProblems } };
+  }
+  if (opts.deckId === undefined && result.format !== "json") {
+    // An id made from the file name gets a random suffix: "midterm-answers" is not guessable.
+    result.deck.id = await unguessableId(svc, owner, result.deck);
   }
   const stored = await storeDeck(svc, owner, result.deck, result.format);
   if (!stored.ok) return stored.outcome;
@@ -100,4 +108,29 @@ export async function ingestUpload(
       warnings: result.warnings,
     },
   };
+}
+
+/** Random base-36 characters after an id made from a file name. */
+export const ID_SUFFIX_CHARS = 6;
+
+/**
+ * `<slug>-<6 random characters>` for a deck whose id was made from its file name. A re-upload by
+ * the same lecturer of a deck with the same title keeps that deck's id, with or without a suffix
+ * (so learners keep their progress); a new id is checked against storage, not the cache.
+ */
+async function unguessableId(svc: Services, owner: Learner, deck: Deck): Promise<string> {
+  const base = deck.id.slice(0, 40 - ID_SUFFIX_CHARS - 1).replace(/-+$/, "") || "deck";
+  const mine = new RegExp(`^${base}-[a-z0-9]{${ID_SUFFIX_CHARS}}$`);
+  // Also an id from before suffixes (exactly the slug): replacing it keeps learners' progress.
+  const same = ownedDecks(owner).find((d) => d.title === deck.title && (mine.test(d.id) || d.id === deck.id));
+  if (same) return same.id;
+  for (let attempt = 0; ; attempt++) {
+    const id = `${base}-${randomId(svc.deps, ID_SUFFIX_CHARS)}`;
+    if (attempt >= 4 || (!svc.decks.isBundled(id) && (await svc.stores.decks.getFresh(id)).owner === null)) return id;
+  }
+}
+
+/** The decks the lecturer owns (id and title), from their ownership record (loaded by ingestUpload). */
+function ownedDecks(owner: Learner): readonly { id: string; title: string }[] {
+  return owner.owns?.decks ?? [];
 }

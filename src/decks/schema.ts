@@ -5,6 +5,7 @@
  * `{ id, front, back, source, quote, distractors?, tags? }`. See decks/README.md for the prose.
  */
 import * as v from "valibot";
+import { clozeSpans, countOpenings, replaceClozes } from "./cloze";
 
 /** Telegram quiz-poll limits a quiz-capable card must fit in. */
 export const QUIZ_LIMITS = { question: 300, option: 100, minDistractors: 3, maxDistractors: 11 } as const;
@@ -137,26 +138,25 @@ export function isQuizCapable(card: Card): boolean {
 
 // ---- cloze -------------------------------------------------------------------------------
 
-const CLOZE = /\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}/g;
-
 export function hasCloze(text: string): boolean {
   return /\{\{c\d+::/.test(text);
 }
 
+// Linear scanners (./cloze), not a backtracking pattern: fronts are user input.
 function clozeIsWellFormed(text: string): boolean {
-  const opens = (text.match(/\{\{/g) ?? []).length;
-  const matches = [...text.matchAll(CLOZE)];
-  return opens === matches.length && matches.every((m) => m[2]!.trim().length > 0);
+  if (text.indexOf("{{") === -1) return true;
+  const matches = clozeSpans(text);
+  return countOpenings(text) === matches.length && matches.every((m) => m.answer.trim().length > 0);
 }
 
 /** The front as a question: cloze deletions become `[…]` (or `[hint]`). */
 export function quizQuestion(front: string): string {
-  return front.replace(CLOZE, (_m, _n, _answer, hint: string | undefined) => (hint ? `[${hint}…]` : "[…]"));
+  return replaceClozes(front, (m) => (m.hint ? `[${m.hint}…]` : "[…]"));
 }
 
 /** The front with its cloze deletions filled in (for the back of a cloze card). */
 export function clozeFilled(front: string): string {
-  return front.replace(CLOZE, (_m, _n, answer: string) => answer);
+  return replaceClozes(front, (m) => m.answer);
 }
 
 // ---- grounding ---------------------------------------------------------------------------

@@ -1,14 +1,30 @@
 /**
- * Uploaded decks: `v1:deck:<id>` → { v, owner, updated, deck }. Read through a small per-isolate
- * cache (KV itself may serve a value up to 60 s old, so caching as long adds no staleness).
+ * Uploaded decks, stored ready to use: validated once at upload, then read without re-validating
+ * a card. Read through a small per-isolate cache (KV itself may serve a value up to 60 s old, so
+ * caching as long adds no staleness).
+ *
+ * `v2:deck:<id>` is one JSON value whose header can be read without parsing the cards:
+ *   {"v":2,"hl":"<8 digits>","head":{…},"owner":…,"updated":…,"deck":{…,"cards":[…]}}
+ * `hl` is the header's length in characters, so it is cut out and parsed alone. The header holds
+ * the owner, the deck's own fields, the card ids and quiz flags in deck order (what a review or a
+ * quiz needs to pick a card), where each card's text ends, the value's length and a hash of the
+ * ids. A read parses the header only and checks it against the value; a card is parsed from its
+ * slice the first time it is used. A header that does not check out is not trusted: the whole
+ * deck is then validated as an upload is, or refused. Parsed whole, the value is the deck with its
+ * owner, as v1 was.
+ *
+ * `v1:deck:<id>` → { v: 1, owner, updated, deck } is still read (validated with the deck schema).
  */
 import * as v from "valibot";
 import type { Deps } from "../deps";
-import { DeckSchema } from "../decks/schema";
+import { DeckSchema, isQuizCapable, type Card, type Deck } from "../decks/schema";
 import { loadDeck, type LoadedDeck, type UploadedDeckSource } from "../decks/registry";
-import { Kv } from "./kv";
+import { shortHash } from "../decks/parsers/text";
+import { TransientError } from "./errors";
+import { Kv, keyKind } from "./kv";
 
-export const deckKey = (id: string) => `v1:deck:${id}`;
+export const deckKey = (id: string) => `v2:deck:${id}`;
+export const deckKeyV1 = (id: string) => `v1:deck:${id}`;
 const CACHE_MS = 60_000;
 const CACHE_MAX = 50;
 
@@ -18,9 +34,161 @@ export const StoredDeckSchema = v.object({
   updated: v.number(),
   deck: DeckSchema,
 });
-export type StoredDeck = v.InferOutput<typeof StoredDeckSchema>;
+/** What ingest stores: an uploaded deck, already validated, with its owner. */
+export interface StoredDeck {
+  owner: number;
+  updated: number;
+  deck: Deck;
+}
+
+interface Header {
+  owner: number;
+  updated: number;
+  deck: Omit<Deck, "cards">;
+  ids: string[];
+  quiz: string;
+  /** Card i is value.slice(at + (i ? ends[i - 1] + 1 : 0), at + ends[i]). */
+  at: number;
+  ends: number[];
+  /** The value's length. */
+  length: number;
+  check: string;
+}
+
+const PREFIX = '{"v":2,"hl":"';
+const HEAD_AT = PREFIX.length + 8 + '","head":'.length;
 
 const cache = new Map<string, { at: number; deck: LoadedDeck | null }>();
+
+interface Read {
+  deck: LoadedDeck | null;
+  version: 1 | 2 | null;
+  /** Who owns the stored value: null when there is none (see getFresh). */
+  owner: number | null;
+}
+
+/** The stored text of a deck (exported for tests and the benchmark). */
+export function encodeDeck(stored: StoredDeck): string {
+  const { cards, ...meta } = stored.deck;
+  // One stringify of the list (a call per card costs more), then where each card ends in it.
+  const list = JSON.stringify(cards);
+  const body = list.slice(1, -1);
+  const ends = objectEnds(body);
+  if (ends.length !== cards.length) throw new Error(`encodeDeck: found ${ends.length} card texts for ${cards.length} cards`);
+  const ids = cards.map((c) => c.id);
+  const metaJson = JSON.stringify(meta);
+  const middle = `,"owner":${stored.owner},"updated":${stored.updated},"deck":${metaJson.slice(0, -1)},"cards":[`;
+  const tail = "]}}";
+  const head: Header = {
+    owner: stored.owner, updated: stored.updated, deck: meta, ids,
+    quiz: cards.map((c) => (isQuizCapable(c) ? "1" : "0")).join(""), at: 0, ends, length: 0, check: idsCheck(ids),
+  };
+  // The header holds its own offsets: measure it with 10-digit placeholders (real offsets are
+  // shorter: a KV value is at most 25 MiB), then pad it with spaces to exactly that length.
+  head.at = 1e9;
+  head.length = 1e9;
+  const width = JSON.stringify(head).length;
+  head.at = HEAD_AT + width + middle.length;
+  head.length = head.at + body.length + tail.length;
+  const headJson = JSON.stringify(head);
+  const headText = `${headJson.slice(0, -1)}${" ".repeat(width - headJson.length)}}`;
+  return `${PREFIX}${String(width).padStart(8, "0")}","head":${headText}${middle}${body}${tail}`;
+}
+
+/** Offsets just after each top-level `{…}` of a comma-separated list of JSON objects. */
+function objectEnds(body: string): number[] {
+  const ends: number[] = [];
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < body.length; i++) {
+    const c = body.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // a backslash escapes the next character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) depth++;
+    else if (c === 125 || c === 93) {
+      depth--;
+      if (depth === 0) ends.push(i + 1);
+    }
+  }
+  return ends;
+}
+
+function idsCheck(ids: string[]): string {
+  return `${ids.length}-${shortHash(ids.join("\n"))}`;
+}
+
+/**
+ * A stored text → a loaded deck, or the reason it cannot be trusted. Costs a parse of the header
+ * and a pass over the ids; the cards stay text until used.
+ */
+export function decodeDeck(text: string): { ok: true; deck: LoadedDeck } | { ok: false; problem: string } {
+  if (!text.startsWith(PREFIX)) return { ok: false, problem: "not version 2" };
+  const hl = Number(text.slice(PREFIX.length, PREFIX.length + 8));
+  if (!Number.isSafeInteger(hl) || hl < 2 || HEAD_AT + hl > text.length) return { ok: false, problem: "bad header length" };
+  let h: Header;
+  try {
+    h = JSON.parse(text.slice(HEAD_AT, HEAD_AT + hl)) as Header;
+  } catch {
+    return { ok: false, problem: "header is not JSON" };
+  }
+  if (!h || typeof h !== "object" || typeof h.owner !== "number" || typeof h.updated !== "number" || !h.deck || typeof h.deck !== "object") {
+    return { ok: false, problem: "bad header fields" };
+  }
+  if (typeof h.deck.id !== "string" || typeof h.deck.title !== "string" || typeof h.deck.description !== "string" || !Array.isArray(h.deck.sources)) {
+    return { ok: false, problem: "bad deck fields" };
+  }
+  if (h.length !== text.length) return { ok: false, problem: `the value is ${text.length} characters, its header says ${h.length}` };
+  const { ids, ends, quiz, at } = h;
+  const n = Array.isArray(ids) ? ids.length : -1;
+  if (n < 1 || !Array.isArray(ends) || ends.length !== n || typeof quiz !== "string" || quiz.length !== n) return { ok: false, problem: "counts differ" };
+  if (typeof at !== "number" || text.slice(at - 10, at) !== ',"cards":[' || text.slice(at + ends[n - 1]!) !== "]}}") return { ok: false, problem: "cards are not where the header says" };
+  for (let i = 0; i < n; i++) if (typeof ids[i] !== "string") return { ok: false, problem: "bad id list" };
+  if (h.check !== idsCheck(ids)) return { ok: false, problem: "ids do not match their check" };
+
+  const index = new Map<string, number>();
+  for (let i = 0; i < n; i++) index.set(ids[i]!, i);
+  if (index.size !== n) return { ok: false, problem: "duplicate ids" };
+  const flags = new Array<boolean>(n);
+  for (let i = 0; i < n; i++) flags[i] = quiz.charCodeAt(i) === 49;
+  const deck = { ...h.deck, cards: lazyCards(n, (i) => {
+    const card = JSON.parse(text.slice(at + (i === 0 ? 0 : ends[i - 1]! + 1), at + ends[i]!)) as Card;
+    if (!card || card.id !== ids[i] || typeof card.front !== "string" || typeof card.back !== "string") {
+      throw new Error(`stored deck ${h.deck.id}: card ${i} does not match its header`);
+    }
+    return card;
+  }) } as Deck;
+  const loaded: LoadedDeck = { deck, index, cardIds: ids, quiz: flags, bundled: false, owner: h.owner };
+  return { ok: true, deck: loaded };
+}
+
+/**
+ * A read-only array of `n` cards, each parsed from its text the first time it is read: a review
+ * or a quiz uses one card of a deck, so a cache miss never parses the other 4,999. Iterating
+ * (an export) parses them all, once.
+ */
+function lazyCards(n: number, make: (i: number) => Card): Card[] {
+  const slots = new Array<Card | undefined>(n).fill(undefined); // no holes: `i in cards` holds
+  return new Proxy(slots, {
+    get(target, key, receiver) {
+      if (typeof key === "string") {
+        const c = key.charCodeAt(0);
+        if (c >= 48 && c <= 57) {
+          const i = Number(key);
+          if (Number.isInteger(i) && i < n) return (target[i] ??= make(i));
+        }
+      }
+      return Reflect.get(target, key, receiver) as unknown;
+    },
+    set() {
+      return false;
+    },
+    deleteProperty() {
+      return false;
+    },
+  }) as Card[];
+}
 
 export class UploadedDecks implements UploadedDeckSource {
   readonly kv: Kv;
@@ -28,24 +196,73 @@ export class UploadedDecks implements UploadedDeckSource {
     this.kv = new Kv(kv, deps);
   }
 
+  /** An uploaded deck by id, through the per-isolate cache (which remembers "not found" too). */
   async get(id: string): Promise<LoadedDeck | null> {
     const now = this.deps.now();
     const hit = cache.get(id);
     if (hit && now - hit.at < CACHE_MS) return hit.deck;
-    const stored = await this.kv.getJson(deckKey(id), StoredDeckSchema);
-    const deck = stored ? loadDeck(stored.deck, false, stored.owner) : null;
-    if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
-    cache.set(id, { at: now, deck });
+    const { deck } = await this.read(id);
+    remember(id, now, deck);
     return deck;
   }
 
-  async put(stored: StoredDeck): Promise<void> {
-    await this.kv.put(deckKey(stored.deck.id), stored);
-    cache.set(stored.deck.id, { at: this.deps.now(), deck: loadDeck(stored.deck, false, stored.owner) });
+  /**
+   * The deck as storage has it now, never from the cache: for ownership checks (a cached "not
+   * found" must never let a second lecturer take an id that was just created). `owner` is also
+   * set for a stored value that cannot be served (null: no value; NaN: a value without a
+   * readable owner, which nobody may take over).
+   */
+  async getFresh(id: string): Promise<Read> {
+    const r = await this.read(id);
+    remember(id, this.deps.now(), r.deck);
+    return r;
+  }
+
+  private async read(id: string): Promise<Read> {
+    const text = await this.kv.getText(deckKey(id));
+    if (text !== null) {
+      const r = decodeDeck(text);
+      if (r.ok && r.deck.deck.id === id) return { deck: r.deck, version: 2, owner: r.deck.owner! };
+      // Not what put() writes: trust nothing in it, validate it all as an upload is.
+      this.deps.log({ t: "bad-value", key: keyKind(deckKey(id)), problem: r.ok ? "deck id differs from its key" : r.problem });
+      const { deck, owner } = this.revalidate(text);
+      return { deck: deck && deck.deck.id === id ? deck : null, version: 2, owner };
+    }
+    const old = await this.kv.getJson(deckKeyV1(id), StoredDeckSchema);
+    return old ? { deck: loadDeck(old.deck, false, old.owner), version: 1, owner: old.owner } : { deck: null, version: null, owner: null };
+  }
+
+  private revalidate(text: string): { deck: LoadedDeck | null; owner: number } {
+    try {
+      const whole = JSON.parse(text) as { owner?: unknown; deck?: unknown };
+      const owner = typeof whole.owner === "number" ? whole.owner : NaN;
+      const r = v.safeParse(DeckSchema, whole.deck);
+      return { deck: r.success && !Number.isNaN(owner) ? loadDeck(r.output, false, owner) : null, owner };
+    } catch {
+      return { deck: null, owner: NaN };
+    }
+  }
+
+  async put(stored: StoredDeck, replacesV1 = false): Promise<void> {
+    const id = stored.deck.id;
+    const text = encodeDeck(stored);
+    try {
+      await this.kv.kv.put(deckKey(id), text);
+    } catch (err) {
+      throw new TransientError("KV put failed for v2:deck", { cause: err });
+    }
+    if (replacesV1) await this.kv.delete(deckKeyV1(id));
+    remember(id, this.deps.now(), loadDeck(stored.deck, false, stored.owner));
   }
 
   /** Forget cached copies (tests; after a delete). */
   static clearCache(): void {
     cache.clear();
   }
+}
+
+function remember(id: string, at: number, deck: LoadedDeck | null): void {
+  cache.delete(id);
+  if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
+  cache.set(id, { at, deck });
 }

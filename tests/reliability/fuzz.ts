@@ -407,7 +407,7 @@ export function violations(
       if (!write) continue;
       if (op === "put" && isLect && ownerAfter(key) === s && (before.classOwner.get(m[1]!) ?? s) === s) continue;
       bad();
-    } else if (/^v1:deck:/.test(key)) {
+    } else if (/^v[12]:deck:/.test(key)) {
       if (write && !(op === "put" && isLect && ownerAfter(key) === s)) bad();
     } else if (/^v1:run:/.test(key)) {
       if (write && !(op === "put" && isLect && ownerAfter(key) === s)) bad();

@@ -1,7 +1,12 @@
 /// <reference path="../fixtures/uploads/raw.d.ts" />
 import { describe, expect, it } from "vitest";
 import { formatReport, parseUpload, UPLOAD_LIMITS, type UploadResult } from "../../src/decks/parsers";
-import type { Deck } from "../../src/decks/schema";
+import fc from "fast-check";
+import * as v from "valibot";
+import { CardSchema, clozeFilled, quizQuestion, type Deck } from "../../src/decks/schema";
+import { clozeSpans } from "../../src/decks/cloze";
+import { htmlToText } from "../../src/decks/parsers/html";
+import { whereParts } from "../../src/decks/parsers/json";
 import deckJson from "../fixtures/uploads/good/deck.json?raw";
 import cardsCsv from "../fixtures/uploads/good/cards.csv?raw";
 import cardsTsv from "../fixtures/uploads/good/cards.tsv?raw";
@@ -277,4 +282,111 @@ describe("formatReport", () => {
 
 it("UPLOAD_LIMITS are 1 MiB and 5000 cards", () => {
   expect(UPLOAD_LIMITS).toEqual({ bytes: 1024 * 1024, cards: 5000 });
+});
+
+describe("linear scanners give what the old patterns gave", () => {
+  // The patterns the scanners replace (quadratic or worse on hostile input; fine on short text).
+  const CLOZE = /\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}/g;
+  const ANKI_CLOZE = /\{\{c\d+::([\s\S]*?)(?:::[\s\S]*?)?\}\}/g;
+  const pieces = fc.constantFrom("{{c1::", "{{c12::", "{{c", "::", ":", "}}", "}", "{{", "a", " b ", "\n", "x::y");
+  const text = fc.array(pieces, { maxLength: 14 }).map((xs) => xs.join(""));
+
+  it("cloze: questions, filled fronts and well-formedness", () => {
+    fc.assert(
+      fc.property(text, (s) => {
+        expect(quizQuestion(s)).toBe(s.replace(CLOZE, (_m, _n, _a, hint: string | undefined) => (hint ? `[${hint}…]` : "[…]")));
+        expect(clozeFilled(s)).toBe(s.replace(CLOZE, (_m, _n, answer: string) => answer));
+        const opens = (s.match(/\{\{/g) ?? []).length;
+        const matches = [...s.matchAll(CLOZE)];
+        const wellFormed = opens === matches.length && matches.every((m) => m[2]!.trim().length > 0);
+        expect(v.safeParse(CardSchema, { id: "c", front: s.trim() || "x", back: "b" }).success).toBe(s.trim() ? wellFormed || !s.trim().includes("{{") : true);
+        expect(clozeSpans(s, true).map((m) => m.answer)).toEqual([...s.matchAll(ANKI_CLOZE)].map((m) => m[1]));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("HTML: the old pipeline's text and media count on ordinary Anki fields", () => {
+    const cases: [string, string, number][] = [
+      ['<div>Which <b>instrument</b>?</div><div>[sound:clip.mp3]</div>', "Which instrument?", 1],
+      ['Violin<img src="violin.jpg"><br/>(string)', "Violin\n(string)", 1],
+      ["<audio controls><source src=a.mp3></audio>after", "after", 1],
+      ["<video src=x>text", "text", 1],
+      ["<object data=x>no close", "no close", 0],
+      ["<script>alert(1)</script>safe<style>p{}</style>", "safe", 0],
+      ["a<!-- note -->b<!-- open", "ab<!-- open", 0],
+      ["5 < 6 and 7 > 3", "5 < 6 and 7 > 3", 0],
+      ["<p>one</p><p>two</p><ul><li>x</li></ul>", "one\ntwo\nx", 0],
+      ["&amp;&lt;b&gt; &#x41;&#66; &nbsp;x", "&<b> AB x", 0],
+      ["<AUDIO>x</Audio >y", "y", 1],
+    ];
+    for (const [html, text, media] of cases) expect(htmlToText(html), html).toEqual({ text, media });
+  });
+
+  it("JSON problem paths: the card-id notes are dropped, whatever the id holds", () => {
+    expect(whereParts("cards[12] (some-id).back")).toEqual(["cards", "[12]", "back"]);
+    expect(whereParts("cards[3] (a ) (b [1] (c).front")).toEqual(["cards", "[3]", "front"]);
+    expect(whereParts("sources[0].year")).toEqual(["sources", "[0]", "year"]);
+    expect(whereParts("deck")).toEqual(["deck"]);
+  });
+});
+
+describe("bounds before patterns", () => {
+  it("refuses JSON nested deeper than a deck can be, with its line", () => {
+    const r = parseUpload("deck.json", utf8(`{"cards":\n${"[".repeat(100_000)}`));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.problems[0]).toMatchObject({ line: 2, message: expect.stringContaining("nested more than 32 deep") });
+  });
+
+  it("keeps an over-long Anki HTML field as it is and reports its length", () => {
+    const r = parseUpload("notes.txt", utf8(`#separator:tab\n#html:true\n${"<audio ".repeat(3000)}\tback\n`));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.problems[0]!.message).toMatch(/the front is 20999 characters; at most 1000/);
+  });
+
+  it("a smaller card limit names itself and the setting that raises it; at the limit a file passes", () => {
+    const rows = Array.from({ length: 11 }, (_, i) => `Question ${i}?,Answer ${i}`);
+    const r = parseUpload("many.csv", utf8(`front,back\n${rows.join("\n")}\n`), { maxCards: 10 });
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.problems).toEqual([{ line: 12, message: expect.stringContaining("too many cards: the file has 11 cards but an upload takes at most 10 cards") }]);
+      expect(r.problems[0]!.message).toContain("UPLOAD_MAX_CARDS");
+    }
+    expect(parseUpload("many.csv", utf8(`front,back\n${rows.slice(0, 10).join("\n")}\n`), { maxCards: 10 }).ok).toBe(true);
+    // Far past the limit the file is not read to its end.
+    const more = parseUpload("many.csv", utf8(`front,back\n${[...rows, ...rows.map((r) => `x${r}`)].join("\n")}\n`), { maxCards: 10 });
+    expect(!more.ok && more.problems[0]!.message).toContain("the file has more than 10 cards");
+  });
+});
+
+describe("the row checks cover the card schema", () => {
+  // buildDeck runs CardSchema only on cloze fronts: every card a CSV upload accepts must pass it.
+  const odd = fc.constantFrom(" ", "  ", "\t", "ß", "\u00a0", "\u2028", "x".repeat(37), "y".repeat(95), "z".repeat(290), ",", '"', "|", ";", "(", "{", "}");
+  const piece = fc.oneof({ arbitrary: fc.stringMatching(/^[a-zA-Zé0-9]{1,4}$/), weight: 5 }, { arbitrary: odd, weight: 2 });
+  const field = (max: number) => fc.array(piece, { maxLength: max }).map((xs) => xs.join(""));
+  const quoted = (s: string) => `"${s.replace(/"/g, '""')}"`;
+  const row = fc.record({
+    front: field(6), back: field(4), quote: field(3),
+    distractors: fc.oneof(fc.constant([]), fc.array(field(3), { minLength: 3, maxLength: 4 }), fc.array(field(3), { maxLength: 12 })),
+    tags: fc.array(fc.oneof(field(2), fc.constantFrom("t".repeat(40), "u".repeat(41))), { maxLength: 11 }),
+  });
+
+  it("a card the row checks accept is valid by the schema, unchanged", () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(fc.array(row, { minLength: 1, maxLength: 3 }), (rows) => {
+        const lines = rows.map((r) => [r.front, r.back, r.quote, r.distractors.join("|"), r.tags.join(" ")].map(quoted).join(","));
+        const res = parseUpload("cards.csv", utf8(`front,back,quote,distractors,tags\n${lines.join("\n")}\n`));
+        if (!res.ok) return;
+        accepted++;
+        for (const card of res.deck.cards) {
+          const r = v.safeParse(CardSchema, card, { abortPipeEarly: false });
+          expect(r.issues?.map((i) => i.message) ?? [], JSON.stringify(card)).toEqual([]);
+          expect(r.output).toEqual(card);
+        }
+      }),
+      { numRuns: 4000 },
+    );
+    expect(accepted).toBeGreaterThan(200); // the property was exercised on accepted files
+  });
 });

@@ -2,25 +2,43 @@
  * Anki "Notes in Plain Text" exports: `#key:value` header lines, then one note per row. The first
  * field after the special (guid/notetype/deck/tags) columns is the front, the next the back.
  */
+import { clozeSpans } from "../cloze";
 import { hasCloze } from "../schema";
-import { buildDeck, type Names, type RowCard } from "./cards";
+import { buildDeck, cardLimit, refuseTooManyRows, type Names, type RowCard } from "./cards";
 import { keepRowsBeforeQuoteErrors } from "./csv";
 import { DELIMITER_NAME, parseDelimited } from "./delimited";
 import { htmlToText } from "./html";
 import { Problems } from "./problems";
-import type { UploadOptions, UploadResult } from "./types";
+import { MAX_FIELD_CHARS, type UploadOptions, type UploadResult } from "./types";
 import { excerpt, plural, shortHash, slugify } from "./text";
 
 const NAMES: Names = { front: "front", back: "back", row: "note" };
 const HEADER = /^#([a-z ]+):(.*)$/i;
 const KNOWN_KEYS = new Set(["separator", "html", "tags", "columns", "notetype", "deck", "guid column", "notetype column", "deck column", "tags column", "if matches"]);
 const SEPARATORS: Record<string, string> = { tab: "\t", comma: ",", semicolon: ";", space: " ", pipe: "|", colon: ":" };
-const CLOZE = /\{\{c\d+::([\s\S]*?)(?:::[\s\S]*?)?\}\}/g;
+
+/** Header lines are short: a longer line is never run through the pattern (it is a note). */
+const MAX_HEADER_LINE = 2000;
+
+function headerMatch(line: string): RegExpMatchArray | null {
+  return line.length <= MAX_HEADER_LINE && line.startsWith("#") ? line.match(HEADER) : null;
+}
 
 /** True when the first non-blank line is an Anki header line such as `#separator:tab`. */
 export function looksLikeAnki(text: string): boolean {
-  const first = text.split("\n").find((l) => l.trim() !== "") ?? "";
-  const m = first.match(HEADER);
+  // The first non-blank line, found without splitting the whole file.
+  let first = "";
+  for (let at = 0; at < text.length; ) {
+    const end = text.indexOf("\n", at);
+    const line = text.slice(at, end === -1 ? text.length : end);
+    if (line.trim() !== "") {
+      first = line;
+      break;
+    }
+    if (end === -1) break;
+    at = end + 1;
+  }
+  const m = headerMatch(first);
   return !!m && KNOWN_KEYS.has(m[1]!.trim().toLowerCase());
 }
 
@@ -44,7 +62,7 @@ export function parseAnki(text: string, fileName: string, opts: UploadOptions): 
   for (; headerEnd < lines.length; headerEnd++) {
     const line = lines[headerEnd]!;
     if (line.trim() === "") continue;
-    const m = line.match(HEADER);
+    const m = headerMatch(line);
     if (!m) break;
     const lineNo = headerEnd + 1;
     const key = m[1]!.trim().toLowerCase();
@@ -83,8 +101,10 @@ export function parseAnki(text: string, fileName: string, opts: UploadOptions): 
   const sepName = DELIMITER_NAME[separator] ?? `"${separator}"`;
   const names = columnsRaw?.split(separator).map((s) => s.trim());
 
-  const parsed = parseDelimited(body, separator);
+  const parsed = parseDelimited(body, separator, { maxRows: cardLimit(opts) + 1 });
   const rows = keepRowsBeforeQuoteErrors(parsed, separator, problems);
+  const tooMany = refuseTooManyRows(rows, !!parsed.truncated, { format: "anki", fileName, opts, problems, warnings, names: NAMES });
+  if (tooMany) return tooMany;
   const specialCols = new Set(special.values());
   const decks = new Set<string>();
   let mediaCount = 0;
@@ -100,7 +120,8 @@ export function parseAnki(text: string, fileName: string, opts: UploadOptions): 
     const backCol = fieldCols[1];
     let media = 0;
     const clean = (s: string) => {
-      if (!html) return s.trim();
+      // An over-long field is kept as is: the length check reports it, no scan runs over it.
+      if (!html || s.length > MAX_FIELD_CHARS) return s.trim();
       const r = htmlToText(s);
       media += r.media;
       return r.text;
@@ -124,7 +145,7 @@ export function parseAnki(text: string, fileName: string, opts: UploadOptions): 
       for (const i of extras) extraCols.add(i);
     }
     if (hasCloze(front) && !back) {
-      back = [...front.matchAll(CLOZE)].map((m) => m[1]!.trim()).filter((s) => s !== "").join("; ");
+      back = clozeSpans(front, true).map((m) => m.answer.trim()).filter((s) => s !== "").join("; ");
       if (!back) {
         problems.add(row.line, "the front has a malformed cloze deletion (no complete {{c1::…}} with text in it) — write {{c1::answer}} or {{c1::answer::hint}}");
         continue;

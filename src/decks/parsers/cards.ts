@@ -1,13 +1,14 @@
 /**
- * Rows → deck, shared by the CSV/TSV, Anki and Quizlet parsers: per-row checks with line numbers,
- * stable ids, duplicates, then the schema itself (validateDeck) as the last word.
+ * Rows → deck, shared by the CSV/TSV, Anki and Quizlet parsers: per-row checks with line numbers
+ * (every rule of the card schema, which itself runs on cloze fronts), stable ids, duplicates, then
+ * the deck schema (validateDeck) on the deck's own fields.
  */
 import * as v from "valibot";
-import { CARD_LIMITS, CardSchema, DECK_LIMITS, QUIZ_LIMITS, quizQuestion, validateDeck, type Card } from "../schema";
+import { CARD_LIMITS, CardSchema, DECK_LIMITS, QUIZ_LIMITS, quizQuestion, validateDeck, type Card, type Deck } from "../schema";
 import { explain } from "./hints";
 import type { Problems } from "./problems";
 import { UPLOAD_LIMITS, type UploadFormat, type UploadOptions, type UploadResult } from "./types";
-import { SLUG, baseName, compareKey, excerpt, frontId, normalizeFront, plural, shortHash, slugify, stem } from "./text";
+import { SLUG, baseName, compareKey, excerpt, normalizeFront, plural, shortHash, slugify, stem } from "./text";
 
 export interface RowCard {
   line: number;
@@ -94,13 +95,12 @@ export function buildDeck(rows: RowCard[], ctx: BuildContext): UploadResult {
   const { problems, names } = ctx;
   const meta = deckMeta(ctx.fileName, ctx.opts, problems, ctx.warnings);
 
-  if (rows.length > UPLOAD_LIMITS.cards) {
-    const first = rows[UPLOAD_LIMITS.cards]!;
-    problems.add(
-      first.line,
-      `too many cards: the file has ${rows.length} cards but a deck holds at most ${UPLOAD_LIMITS.cards} (card ${UPLOAD_LIMITS.cards + 1} starts here) — split the file into two or more decks`,
-      first.where,
-    );
+  const limit = cardLimit(ctx.opts);
+  if (rows.length > limit) {
+    const first = rows[limit]!;
+    problems.add(first.line, tooManyCards("file", rows.length, limit, "the file"), first.where);
+    // Nothing else is checked: the file cannot be stored, and checking it all costs CPU time.
+    return problems.result(ctx.format);
   }
 
   const byFront = new Map<string, RowCard>();
@@ -111,6 +111,7 @@ export function buildDeck(rows: RowCard[], ctx: BuildContext): UploadResult {
     const add = (message: string) => problems.add(row.line, message, row.where);
     checkRow(row, names, add);
 
+    const frontKey = normalizeFront(row.front);
     let id: string;
     if (row.id !== undefined) {
       id = row.id;
@@ -118,12 +119,12 @@ export function buildDeck(rows: RowCard[], ctx: BuildContext): UploadResult {
         add(`${row.idLabel ?? `the id ${excerpt(id)}`} is not a valid card id — use lower-case letters, digits and dashes, at most 64 characters (e.g. "${slugify(id, 64) || "card-1"}"), or leave it empty to have an id made from the ${names.front}`);
       }
     } else {
-      id = frontId(row.front);
+      id = idOfFrontKey(frontKey);
     }
 
     let duplicateFront = false;
     if (row.front) {
-      const key = normalizeFront(row.front);
+      const key = frontKey;
       const prev = byFront.get(key);
       if (prev) {
         duplicateFront = true;
@@ -141,16 +142,23 @@ export function buildDeck(rows: RowCard[], ctx: BuildContext): UploadResult {
     if (row.distractors && row.distractors.length) card.distractors = row.distractors;
     if (row.tags && row.tags.length) card.tags = row.tags;
     if (problems.count === before) {
-      // Anything the checks above do not cover (e.g. a malformed cloze) is still caught here.
-      const r = v.safeParse(CardSchema, card, { abortPipeEarly: false });
-      if (!r.success) for (const issue of r.issues) add(explain(issue.message));
+      if (!card.front.includes("{{")) {
+        // checkRow covers every rule of CardSchema but the cloze syntax (a property test in
+        // tests/unit/parsers.test.ts holds them together), so the schema need not run again.
+        cards.push(card);
+      } else {
+        const r = v.safeParse(CardSchema, card, { abortPipeEarly: false });
+        if (!r.success) for (const issue of r.issues) add(explain(issue.message));
+        else cards.push(r.output);
+      }
     }
-    cards.push(card);
   }
 
   if (problems.count) return problems.result(ctx.format);
 
-  const checked = validateDeck({ ...meta, language: "en", sources: [], cards });
+  // Every card passed CardSchema above and ids are unique: the deck's own fields are checked with
+  // the first card standing in for all (validating all cards again would double the CPU time).
+  const checked = validateDeck({ ...meta, language: "en", sources: [], cards: cards.slice(0, 1) });
   if (!checked.ok) {
     for (const p of checked.problems) {
       const m = p.where.match(/^cards\[(\d+)\]/);
@@ -160,10 +168,51 @@ export function buildDeck(rows: RowCard[], ctx: BuildContext): UploadResult {
     }
     return problems.result(ctx.format);
   }
+  const deck: Deck = { ...checked.deck, cards };
 
-  const reviewOnly = checked.deck.cards.filter((c) => !c.distractors).length;
-  if (reviewOnly > 0) ctx.warnings.push(reviewOnlyWarning(reviewOnly, checked.deck.cards.length));
-  return { ok: true, format: ctx.format, deck: checked.deck, warnings: ctx.warnings };
+  const reviewOnly = cards.filter((c) => !c.distractors).length;
+  if (reviewOnly > 0) ctx.warnings.push(reviewOnlyWarning(reviewOnly, cards.length));
+  return { ok: true, format: ctx.format, deck, warnings: ctx.warnings };
+}
+
+/**
+ * "Too many cards", naming the limit and, below the deck maximum, the setting that lifts it.
+ * `what`: "file" or "deck"; `subject`: how the sentence names it ("the file", "the deck").
+ */
+export function tooManyCards(what: "file" | "deck", count: number, limit: number, subject: string, more = false): string {
+  const head = `too many cards: ${subject} has ${more ? `more than ${limit}` : count} cards but`;
+  if (limit >= DECK_LIMITS.cards) {
+    return what === "file"
+      ? `${head} a deck holds at most ${limit} (card ${limit + 1} starts here) — split the file into two or more decks`
+      : `${head} holds at most ${limit} (card ${limit + 1} starts here) — split it into two or more decks`;
+  }
+  return (
+    `${head} an upload takes at most ${limit} cards on this bot (card ${limit + 1} starts here) — split it into decks of at most ${limit} cards. ` +
+    `(${limit} cards is what fits the free plan's 10 ms of CPU per request; on the Workers paid plan the bot's operator can raise it up to ${DECK_LIMITS.cards} with the UPLOAD_MAX_CARDS setting)`
+  );
+}
+
+/** Most cards of this upload (the option, at most a deck's maximum). */
+export function cardLimit(opts: UploadOptions): number {
+  return Math.min(opts.maxCards ?? UPLOAD_LIMITS.cards, UPLOAD_LIMITS.cards);
+}
+
+/**
+ * Refuses rows past the limit before any per-row work (parsers stop reading at limit + 1 rows;
+ * `truncated`: more rows followed). Returns the result to give back, or undefined if within it.
+ */
+export function refuseTooManyRows(rows: readonly { line: number; where?: string }[], truncated: boolean, ctx: BuildContext): UploadResult | undefined {
+  const limit = cardLimit(ctx.opts);
+  if (rows.length <= limit) return undefined;
+  deckMeta(ctx.fileName, ctx.opts, ctx.problems, ctx.warnings);
+  const first = rows[limit]!;
+  ctx.problems.add(first.line, tooManyCards("file", rows.length, limit, "the file", truncated), first.where);
+  return ctx.problems.result(ctx.format);
+}
+
+/** The id frontId gives, from an already normalised front. */
+function idOfFrontKey(key: string): string {
+  return `c-${shortHash(key)}`;
 }
 
 export function reviewOnlyWarning(reviewOnly: number, total: number): string {
@@ -201,8 +250,8 @@ function checkRow(row: RowCard, names: Names, add: (message: string) => void): v
     add(`only ${plural(ds.length, "distractor")}; a quiz card needs at least ${QUIZ_LIMITS.minDistractors} — add more, or remove them all to make the card review-only`);
   }
   if (ds.length > QUIZ_LIMITS.maxDistractors) add(`${ds.length} distractors; at most ${QUIZ_LIMITS.maxDistractors} fit in a quiz — remove some`);
-  const question = quizQuestion(row.front);
-  if (question.length > QUIZ_LIMITS.question) {
+  const question = row.front.length > CARD_LIMITS.front ? row.front : quizQuestion(row.front);
+  if (row.front.length <= CARD_LIMITS.front && question.length > QUIZ_LIMITS.question) {
     add(`too long for a quiz: the ${names.front} is ${question.length} characters but a quiz question holds at most ${QUIZ_LIMITS.question} — shorten it, or remove the distractors to make the card review-only`);
   }
   if (row.back.length > QUIZ_LIMITS.option) {

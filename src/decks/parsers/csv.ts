@@ -2,7 +2,7 @@
  * CSV / TSV with a header row: front, back (required); distractor, distractor1..N (repeatable) or
  * distractors (`|` between); tags (space or comma separated); id; quote; source.
  */
-import { buildDeck, type Names, type RowCard } from "./cards";
+import { buildDeck, cardLimit, refuseTooManyRows, type Names, type RowCard } from "./cards";
 import { DELIMITER_NAME, firstRow, parseDelimited, type Delimited, type QuoteError } from "./delimited";
 import { Problems } from "./problems";
 import type { UploadOptions, UploadResult } from "./types";
@@ -15,6 +15,7 @@ type Role = "front" | "back" | "distractor" | "distractors" | "tags" | "id" | "q
 
 /** The role of a header cell, or undefined for an unknown column. */
 export function columnRole(cell: string): Role | undefined {
+  if (cell.length > 100) return undefined; // no column name is that long: no pattern needed
   const c = cell.replace(/^\uFEFF/, "").trim().toLowerCase();
   if (c === "front" || c === "back" || c === "distractors" || c === "id" || c === "quote" || c === "source") return c;
   if (c === "tags" || c === "tag") return "tags";
@@ -58,7 +59,8 @@ export function parseCsv(text: string, delimiter: string, fileName: string, opts
   const problems = new Problems();
   const warnings: string[] = [];
   const dName = DELIMITER_NAME[delimiter] ?? delimiter;
-  const parsed = parseDelimited(text, delimiter);
+  // The header, the cards allowed, and one more row to know the file has too many.
+  const parsed = parseDelimited(text, delimiter, { maxRows: cardLimit(opts) + 2 });
   const [header, ...body] = parsed.rows;
   if (!header) {
     problems.add(undefined, `the file is empty — send a ${format.toUpperCase()} whose first row is a header such as front${delimiter}back`);
@@ -89,6 +91,8 @@ export function parseCsv(text: string, delimiter: string, fileName: string, opts
   if (problems.count) return problems.result(format);
 
   const rows = keepRowsBeforeQuoteErrors({ rows: body, quoteErrors: parsed.quoteErrors }, delimiter, problems);
+  const tooMany = refuseTooManyRows(rows, !!parsed.truncated, { format, fileName, opts, problems, warnings, names: NAMES });
+  if (tooMany) return tooMany;
   const [front] = col("front");
   const [back] = col("back");
   const [idCol] = col("id");
@@ -102,27 +106,45 @@ export function parseCsv(text: string, delimiter: string, fileName: string, opts
 
   const cards: RowCard[] = [];
   for (const row of rows) {
-    const f = (i: number | undefined) => (i === undefined ? "" : (row.fields[i] ?? "").trim());
-    const extra = row.fields.slice(width).filter((x) => x.trim() !== "").length;
+    const fields = row.fields;
+    const f = (i: number | undefined) => (i === undefined ? "" : (fields[i] ?? "").trim());
+    let extra = 0;
+    for (let i = width; i < fields.length; i++) if (fields[i]!.trim() !== "") extra++;
     if (extra > 0) {
       const hint = delimiter === "\t" ? "remove the stray tab" : `a ${dName} inside a text must be quoted ("like${delimiter} this")`;
-      problems.add(row.line, `this row has ${row.fields.length} fields but the header has ${width} columns — ${hint}, or add a column name to the header`);
+      problems.add(row.line, `this row has ${fields.length} fields but the header has ${width} columns — ${hint}, or add a column name to the header`);
       continue;
     }
-    if (row.fields.length <= back!) {
+    if (fields.length <= back!) {
       problems.add(
         row.line,
-        `the back is missing: this row has only ${plural(row.fields.length, "field")} but the header has ${width} columns — separate the front and the back with a ${dName}${delimiter === "\t" ? "" : ` (and quote texts that contain a ${dName})`}`,
+        `the back is missing: this row has only ${plural(fields.length, "field")} but the header has ${width} columns — separate the front and the back with a ${dName}${delimiter === "\t" ? "" : ` (and quote texts that contain a ${dName})`}`,
       );
       continue;
     }
-    const distractors = [...single.map((i) => f(i)), ...f(listCol).split("|").map((s) => s.trim())].filter((s) => s !== "");
+    const distractors: string[] = [];
+    for (const i of single) {
+      const d = f(i);
+      if (d !== "") distractors.push(d);
+    }
+    if (listCol !== undefined) {
+      for (const part of f(listCol).split("|")) {
+        const d = part.trim();
+        if (d !== "") distractors.push(d);
+      }
+    }
     const card: RowCard = { line: row.line, front: f(front), back: f(back) };
     if (distractors.length) card.distractors = distractors;
-    const tags = [...new Set(f(tagsCol).split(/[\s,]+/).filter((t) => t !== ""))];
-    if (tags.length) card.tags = tags;
-    if (f(idCol)) card.id = f(idCol);
-    if (f(quoteCol)) card.quote = f(quoteCol);
+    const tagText = f(tagsCol);
+    if (tagText !== "") {
+      const tags = new Set<string>();
+      for (const t of tagText.split(/[\s,]+/)) if (t !== "") tags.add(t);
+      if (tags.size) card.tags = [...tags];
+    }
+    const id = f(idCol);
+    if (id) card.id = id;
+    const quote = f(quoteCol);
+    if (quote) card.quote = quote;
     if (f(sourceCol)) sources++;
     cards.push(card);
   }

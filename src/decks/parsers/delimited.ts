@@ -18,16 +18,20 @@ export interface QuoteError {
 export interface Delimited {
   rows: Row[];
   quoteErrors: QuoteError[];
+  /** True when parsing stopped at `maxRows` with more text after it. */
+  truncated?: boolean;
 }
 
 /**
  * Parses `text` (newlines already normalised to `\n`) with the given delimiter. Blank rows are
  * dropped. With `quotes: false` a `"` is an ordinary character (for exports that never quote).
  */
-export function parseDelimited(text: string, delimiter: string, options: { quotes?: boolean } = {}): Delimited {
+export function parseDelimited(text: string, delimiter: string, options: { quotes?: boolean; maxRows?: number } = {}): Delimited {
   const index = new LineIndex(text);
   const rows: Row[] = [];
   const quoteErrors: QuoteError[] = [];
+  const maxRows = options.maxRows ?? Infinity;
+  let truncated = false;
   let start = 0;
   Papa.parse<string[]>(text, {
     delimiter,
@@ -38,7 +42,13 @@ export function parseDelimited(text: string, delimiter: string, options: { quote
     skipEmptyLines: false,
     header: false,
     dynamicTyping: false,
-    step: (result) => {
+    step: (result, parser) => {
+      if (rows.length >= maxRows) {
+        // Enough rows to refuse the file: the rest is not parsed (it would only cost time).
+        if (result.data.some((f) => f.trim() !== "")) truncated = true;
+        parser.abort();
+        return;
+      }
       const end = result.meta.cursor;
       const fields = result.data;
       const line = index.lineAt(start);
@@ -54,7 +64,7 @@ export function parseDelimited(text: string, delimiter: string, options: { quote
       start = end;
     },
   });
-  return { rows, quoteErrors };
+  return truncated ? { rows, quoteErrors, truncated } : { rows, quoteErrors };
 }
 
 /** The first row only (for sniffing a header line). */

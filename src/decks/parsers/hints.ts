@@ -20,7 +20,11 @@ const RULES: Array<[RegExp, (m: RegExpMatchArray) => string]> = [
   [/^a deck holds at most (\d+) cards$/, (m) => `a deck holds at most ${m[1]} cards — split it into two or more decks`],
 ];
 
+/** Messages can quote the input (an unknown key): longer ones are cut before the patterns run. */
+const MAX_MESSAGE = 2000;
+
 export function explain(message: string): string {
+  if (message.length > MAX_MESSAGE) message = `${message.slice(0, MAX_MESSAGE - 1)}…`;
   if (message.includes(" — ")) return message;
   for (const [re, fn] of RULES) {
     const m = message.match(re);

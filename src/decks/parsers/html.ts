@@ -1,4 +1,5 @@
 /** Anki fields with `#html:true` → plain text. */
+import { nextFinder } from "../cloze";
 
 const ENTITIES: Record<string, string> = {
   nbsp: " ", amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", ndash: "–", mdash: "—", hellip: "…",
@@ -20,27 +21,119 @@ export function decodeEntities(s: string): string {
   });
 }
 
-/** Strips HTML to text (`<br>`, `<div>`, `<p>` → line breaks) and removes media; counts the media. */
+const MEDIA_BLOCK = new Set(["audio", "video", "object", "iframe"]);
+const MEDIA_TAG = new Set(["audio", "video", "source", "embed", "img"]);
+const DROPPED_BLOCK = new Set(["script", "style"]);
+const LINE_TAG = new Set(["br", "div", "p", "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre"]);
+
+/**
+ * Strips HTML to text (`<br>`, `<div>`, `<p>` → line breaks) and removes media; counts the media.
+ * One left-to-right scan: every search for a closing `>`, `]`, `-->` or `</audio>` is remembered,
+ * so a field of unclosed `<audio ` or `[sound:` costs linear time, not quadratic.
+ */
 export function htmlToText(html: string): { text: string; media: number } {
   let media = 0;
-  const drop = () => {
-    media++;
-    return "";
+  // ASCII-only lower case keeps every offset (toLowerCase may change the length of other text).
+  const lower = html.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+  const gt = nextFinder(html, ">");
+  const bracket = nextFinder(html, "]");
+  const commentEnd = nextFinder(html, "-->");
+  const closers = new Map<string, (i: number) => number>();
+  /** Offset just after the first `</name\s*>` at or after `i`, or -1. */
+  const closeOf = (name: string, i: number): number => {
+    let find = closers.get(name);
+    if (!find) {
+      const raw = nextFinder(lower, `</${name}`);
+      // Remember the first complete closing tag at or after a position (growing positions only).
+      let from = -1;
+      let tagAt = -1;
+      let after = -1;
+      find = (from0: number) => {
+        if (from >= 0 && from0 >= from && (tagAt === -1 || tagAt >= from0)) return after;
+        from = from0;
+        for (let j = raw(from0); j !== -1; j = raw(j + 1)) {
+          let k = j + 2 + name.length;
+          while (k < lower.length && /\s/.test(lower[k]!)) k++;
+          if (lower[k] === ">") {
+            tagAt = j;
+            return (after = k + 1);
+          }
+        }
+        tagAt = -1;
+        return (after = -1);
+      };
+      closers.set(name, find);
+    }
+    return find(i);
   };
-  const s = html
-    .replace(/\[sound:[^\]]*\]/gi, drop)
-    .replace(/<img\b[^>]*>/gi, drop)
-    .replace(/<(audio|video|object|iframe)\b[\s\S]*?<\/\1\s*>/gi, drop)
-    .replace(/<(audio|video|source|embed)\b[^>]*>/gi, drop)
-    .replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, "")
-    .replace(/<!--[\s\S]*?-->/g, "")
-    .replace(/<br\s*\/?>/gi, "\n")
-    .replace(/<\/?(div|p|li|ul|ol|tr|table|h[1-6]|blockquote|pre)\b[^>]*>/gi, "\n")
-    .replace(/<\/?[a-zA-Z][^>]*>/g, "");
-  const text = decodeEntities(s)
+
+  let out = "";
+  let copied = 0;
+  let i = 0;
+  const cut = (from: number, to: number, replacement: string) => {
+    out += html.slice(copied, from) + replacement;
+    copied = to;
+  };
+  while (i < html.length) {
+    const c = html.charCodeAt(i);
+    if (c === 91 /* [ */ && lower.startsWith("[sound:", i)) {
+      const end = bracket(i + 7);
+      if (end !== -1) {
+        media++;
+        cut(i, end + 1, "");
+        i = end + 1;
+        continue;
+      }
+    } else if (c === 60 /* < */) {
+      if (html.startsWith("<!--", i)) {
+        const end = commentEnd(i + 4);
+        if (end !== -1) {
+          cut(i, end + 3, "");
+          i = end + 3;
+          continue;
+        }
+      } else {
+        let p = i + 1;
+        const closing = html.charCodeAt(p) === 47; /* / */
+        if (closing) p++;
+        const nameStart = p;
+        while (p < lower.length && isNameChar(lower.charCodeAt(p))) p++;
+        if (p > nameStart && isLetter(lower.charCodeAt(nameStart))) {
+          const name = lower.slice(nameStart, p);
+          const end = gt(p);
+          if (end !== -1) {
+            let to = end + 1;
+            let replacement = "";
+            if (!closing && (MEDIA_BLOCK.has(name) || DROPPED_BLOCK.has(name))) {
+              const after = closeOf(name, to);
+              if (after !== -1) to = after;
+              if (MEDIA_BLOCK.has(name) && (after !== -1 || MEDIA_TAG.has(name))) media++;
+            } else if (!closing && MEDIA_TAG.has(name)) {
+              media++;
+            } else if (LINE_TAG.has(name) && !(closing && name === "br")) {
+              replacement = "\n";
+            }
+            cut(i, to, replacement);
+            i = to;
+            continue;
+          }
+        }
+      }
+    }
+    i++;
+  }
+  out += html.slice(copied);
+  const text = decodeEntities(out)
     .split("\n")
     .map((line) => line.replace(/[ \t\u00a0]+/g, " ").trim())
     .filter((line) => line !== "")
     .join("\n");
   return { text, media };
+}
+
+function isLetter(c: number): boolean {
+  return c >= 97 && c <= 122;
+}
+function isNameChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
 }

@@ -20,21 +20,25 @@ export { FORMAT_LABEL, MAX_LISTED_PROBLEMS, UPLOAD_LIMITS } from "./types";
 export type { UploadFormat, UploadOptions, UploadProblem, UploadResult } from "./types";
 
 export function parseUpload(fileName: string, bytes: Uint8Array, opts: UploadOptions = {}): UploadResult {
+  // File names come from chat or a query string: bound them before any pattern sees them.
+  if (fileName.length > MAX_FILE_NAME) fileName = fileName.slice(-MAX_FILE_NAME);
   if (bytes.length > UPLOAD_LIMITS.bytes) {
     return fail(
       undefined,
       undefined,
-      `the file is too large: ${megabytes(bytes.length)} MB, at most ${megabytes(UPLOAD_LIMITS.bytes)} MB — split the deck into smaller files (at most ${UPLOAD_LIMITS.cards} cards each)`,
+      `the file is too large: ${megabytes(bytes.length)} MB, at most ${megabytes(UPLOAD_LIMITS.bytes)} MB — split the deck into smaller files (at most ${Math.min(opts.maxCards ?? UPLOAD_LIMITS.cards, UPLOAD_LIMITS.cards)} cards each)`,
     );
   }
   if (bytes.length === 0) return fail(undefined, undefined, EMPTY);
   const decoded = decodeUpload(bytes, fileName);
   if (!decoded.ok) return fail(undefined, decoded.problem.line, decoded.problem.message);
   const text = normalizeNewlines(decoded.text);
-  if (text.trim() === "") return fail(undefined, undefined, EMPTY);
+  if (!/\S/.test(text)) return fail(undefined, undefined, EMPTY);
 
   const ext = extension(fileName);
-  const start = text.trimStart();
+  // The start of the text after blanks (no copy of the whole text: only the start is looked at).
+  const from = text.search(/\S/);
+  const start = text.slice(from, from + 64);
   if (start.startsWith("{\\rtf")) {
     return fail(undefined, 1, "this is an RTF document (from WordPad or TextEdit), not plain text — save it as plain text (TextEdit: Format › Make Plain Text) or as CSV, and send it again");
   }
@@ -52,6 +56,8 @@ export function parseUpload(fileName: string, bytes: Uint8Array, opts: UploadOpt
   if (text.split("\n").some((l) => l.includes("\t") || l.includes(",") || l.includes(";"))) return parseQuizlet(text, fileName, opts);
   return fail(undefined, undefined, NOT_A_DECK);
 }
+
+const MAX_FILE_NAME = 255;
 
 const EMPTY = "the file is empty — send a deck: a JSON deck, a CSV/TSV with a front,back header row, an Anki \"Notes in Plain Text\" export or a Quizlet export";
 

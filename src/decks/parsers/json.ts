@@ -4,11 +4,14 @@
  */
 import * as v from "valibot";
 import { DeckSchema, validateDeck } from "../schema";
-import { deckMeta, reviewOnlyWarning } from "./cards";
+import { deckMeta, reviewOnlyWarning, tooManyCards } from "./cards";
 import { explain } from "./hints";
 import { Problems } from "./problems";
-import { UPLOAD_LIMITS, type UploadOptions, type UploadResult } from "./types";
+import { MAX_LISTED_PROBLEMS, UPLOAD_LIMITS, type UploadOptions, type UploadResult } from "./types";
 import { LineIndex, excerpt, normalizeFront } from "./text";
+
+/** Deeper nesting is refused before it can exhaust the stack (a deck needs 4 levels). */
+const MAX_DEPTH = 32;
 
 class JsonSyntaxError extends Error {
   constructor(
@@ -27,12 +30,29 @@ export class JsonLines {
   readonly lines = new Map<string, number>();
   private pos = 0;
   private readonly index: LineIndex;
+  /** Paths whose lines are wanted and every prefix of them (a subtree outside is not tracked). */
+  private readonly prefixes: Set<string> | undefined;
 
-  constructor(private readonly s: string) {
+  /**
+   * Without `want` the scan only checks the syntax (and records nothing: a million values would
+   * otherwise make a million map entries). With `want`, the lines of those paths are recorded.
+   */
+  constructor(
+    private readonly s: string,
+    private readonly want?: ReadonlySet<string>,
+  ) {
     this.index = new LineIndex(s);
+    if (want) {
+      this.prefixes = new Set([""]);
+      for (const w of want) {
+        const parts = whereParts(w.replace(/#id$/, ""));
+        let p = "";
+        for (const part of parts) this.prefixes.add((p = part.startsWith("[") ? p + part : p ? `${p}.${part}` : part));
+      }
+    }
     this.ws();
     if (this.pos >= s.length) throw new JsonSyntaxError(this.pos, "the file has no JSON value");
-    this.value("");
+    this.value(want ? "" : null);
     this.ws();
     if (this.pos < s.length) {
       throw new JsonSyntaxError(this.pos, "unexpected text after the end of the deck — a deck file holds exactly one { … } object; remove what follows (or a } closes the deck too early)");
@@ -62,12 +82,27 @@ export class JsonLines {
     throw new JsonSyntaxError(this.prevNonWs(this.s.length) + 1, "the file ends too early — a closing } or ] (or the end of a string) is missing");
   }
 
-  private value(path: string): void {
+  /** Records the line of `path` if it is wanted. */
+  private mark(path: string | null, pos: number): void {
+    if (path !== null && this.want!.has(path)) this.lines.set(path, this.lineAt(pos));
+  }
+
+  /** The path of a child, or null when nothing below it is wanted. */
+  private child(path: string | null, part: string): string | null {
+    if (path === null) return null;
+    const p = part.startsWith("[") ? path + part : path ? `${path}.${part}` : part;
+    return this.prefixes!.has(p) ? p : null;
+  }
+
+  private value(path: string | null, depth = 0): void {
     const c = this.s[this.pos];
     if (c === undefined) this.eof();
-    this.lines.set(path, this.lineAt(this.pos));
-    if (c === "{") return this.object(path);
-    if (c === "[") return this.array(path);
+    this.mark(path, this.pos);
+    if ((c === "{" || c === "[") && depth >= MAX_DEPTH) {
+      throw new JsonSyntaxError(this.pos, `lists and objects are nested more than ${MAX_DEPTH} deep here — a deck nests at most 4 deep ({ "cards": [ { "distractors": [ … ] } ] }); check the brackets`);
+    }
+    if (c === "{") return this.object(path, depth + 1);
+    if (c === "[") return this.array(path, depth + 1);
     if (c === '"') return void this.string();
     if (c === "-" || (c >= "0" && c <= "9")) return this.number();
     const word = /^[A-Za-z_$][\w$]*/.exec(this.s.slice(this.pos, this.pos + 40))?.[0];
@@ -81,7 +116,7 @@ export class JsonLines {
     throw new JsonSyntaxError(this.pos, `unexpected character "${c}" where a value should be — check the punctuation`);
   }
 
-  private object(path: string): void {
+  private object(path: string | null, depth: number): void {
     this.pos++; // {
     this.ws();
     if (this.s[this.pos] === "}") {
@@ -99,17 +134,18 @@ export class JsonLines {
       }
       const keyPos = this.pos;
       const key = this.string();
-      const child = path ? `${path}.${key}` : key;
+      // Paths only find the lines of known (short) fields: a long key is cut, so paths stay short.
+      const child = this.child(path, key.length > 64 ? `${key.slice(0, 64)}…` : key);
       this.ws();
       if (this.s[this.pos] !== ":") {
         if (this.s[this.pos] === undefined) this.eof();
-        throw new JsonSyntaxError(this.pos, `a colon (:) is missing after the property name "${key}"`);
+        throw new JsonSyntaxError(this.pos, `a colon (:) is missing after the property name ${excerpt(key)}`);
       }
       this.pos++;
       this.ws();
-      this.value(child);
-      this.lines.set(child, this.lineAt(keyPos));
-      if (key === "id") this.lines.set(`${path}#id`, this.lineAt(keyPos));
+      this.value(child, depth);
+      this.mark(child, keyPos);
+      if (key === "id" && path !== null) this.mark(`${path}#id`, keyPos);
       this.ws();
       const d = this.s[this.pos];
       if (d === ",") {
@@ -124,11 +160,11 @@ export class JsonLines {
       if (d === '"') {
         throw new JsonSyntaxError(this.pos, `a comma is missing before this property (at the end of line ${this.lineAt(this.prevNonWs(this.pos))}) — add a ,`);
       }
-      throw new JsonSyntaxError(this.pos, `expected a comma or } after the value of "${key}" but found "${d}"`);
+      throw new JsonSyntaxError(this.pos, `expected a comma or } after the value of ${excerpt(key)} but found "${d}"`);
     }
   }
 
-  private array(path: string): void {
+  private array(path: string | null, depth: number): void {
     this.pos++; // [
     this.ws();
     if (this.s[this.pos] === "]") {
@@ -140,7 +176,7 @@ export class JsonLines {
       const c = this.s[this.pos];
       if (c === undefined) this.eof();
       if (c === "]") throw new JsonSyntaxError(this.pos, "a comma before ] — remove the comma after the last item");
-      this.value(`${path}[${i}]`);
+      this.value(this.child(path, `[${i}]`), depth);
       this.ws();
       const d = this.s[this.pos];
       if (d === ",") {
@@ -216,9 +252,7 @@ export class JsonLines {
 
 /** The line for a validateDeck `where` such as `cards[12] (some-id).back`. */
 export function lineOfWhere(where: string, lines: Map<string, number>): number | undefined {
-  // Drop the " (card-id)" annotations validateDeck adds after array indexes.
-  const path = where.replace(/(\[\d+\]) \(.*?\)(?=$|\.|\[)/g, "$1");
-  const parts = path.match(/[^.[\]]+|\[\d+\]/g) ?? [];
+  const parts = whereParts(where);
   for (let n = parts.length; n > 0; n--) {
     const p = parts.slice(0, n).reduce((acc, part) => (part.startsWith("[") ? acc + part : acc ? `${acc}.${part}` : part), "");
     const exact = n === parts.length ? lines.get(p) : undefined;
@@ -229,6 +263,62 @@ export function lineOfWhere(where: string, lines: Map<string, number>): number |
     if (line !== undefined) return line;
   }
   return undefined;
+}
+
+/**
+ * `cards[12] (some-id).back` → `cards`, `[12]`, `back`: the " (card-id)" notes validateDeck adds
+ * after array indexes are dropped. A scan, not a pattern: the ids in the notes are user input.
+ */
+export function whereParts(where: string): string[] {
+  const parts: string[] = [];
+  let i = 0;
+  while (i < where.length) {
+    const c = where[i]!;
+    if (c === ".") {
+      i++;
+    } else if (c === "[") {
+      const close = where.indexOf("]", i);
+      const digits = close === -1 ? "" : where.slice(i + 1, close);
+      if (!digits || !/^\d+$/.test(digits)) {
+        // Not an index: read it as part of a name, as far as the next separator.
+        i = readName(where, i + 1, parts, "[");
+        continue;
+      }
+      parts.push(`[${digits}]`);
+      i = close + 1;
+      if (where.startsWith(" (", i)) {
+        // The note ends at the first ")" followed by the end, a "." or a "[" (as a lazy `.*?` would).
+        let j = where.indexOf(")", i + 2);
+        while (j !== -1 && j + 1 < where.length && where[j + 1] !== "." && where[j + 1] !== "[") j = where.indexOf(")", j + 1);
+        if (j !== -1) i = j + 1;
+      }
+    } else {
+      i = readName(where, i, parts, "");
+    }
+  }
+  return parts;
+}
+
+function readName(where: string, from: number, parts: string[], prefix: string): number {
+  let j = from;
+  while (j < where.length && where[j] !== "." && where[j] !== "[" && where[j] !== "]") j++;
+  const name = prefix + where.slice(from, j);
+  if (name && name !== "[") parts.push(name.replace(/^\[/, ""));
+  return j < where.length && where[j] === "]" ? j + 1 : j;
+}
+
+/** The lines of these paths (and of their prefixes and ids), from a second, targeted scan. */
+function linesOf(text: string, wheres: string[]): Map<string, number> {
+  const want = new Set<string>();
+  for (const w of wheres) {
+    let p = "";
+    for (const part of whereParts(w)) {
+      p = part.startsWith("[") ? p + part : p ? `${p}.${part}` : part;
+      want.add(p);
+      want.add(`${p}#id`);
+    }
+  }
+  return new JsonLines(text, want).lines;
 }
 
 export function parseJson(text: string, fileName: string, opts: UploadOptions): UploadResult {
@@ -251,7 +341,7 @@ export function parseJson(text: string, fileName: string, opts: UploadOptions): 
     problems.add(undefined, `not valid JSON: ${e instanceof Error ? e.message : String(e)} — check the file with a JSON validator`);
     return problems.result("json");
   }
-  const lines = scan.lines;
+  void scan;
 
   if (Array.isArray(input)) {
     problems.add(
@@ -277,17 +367,21 @@ export function parseJson(text: string, fileName: string, opts: UploadOptions): 
   }
 
   const cards = Array.isArray(deck.cards) ? (deck.cards as unknown[]) : undefined;
-  if (cards && cards.length > UPLOAD_LIMITS.cards) {
+  const limit = Math.min(opts.maxCards ?? UPLOAD_LIMITS.cards, UPLOAD_LIMITS.cards);
+  if (cards && cards.length > limit) {
+    const lines = linesOf(text, [`cards[${limit}]`]);
     problems.add(
-      lines.get(`cards[${UPLOAD_LIMITS.cards}]#id`) ?? lines.get(`cards[${UPLOAD_LIMITS.cards}]`),
-      `too many cards: the deck has ${cards.length} cards but holds at most ${UPLOAD_LIMITS.cards} (card ${UPLOAD_LIMITS.cards + 1} starts here) — split it into two or more decks`,
-      `cards[${UPLOAD_LIMITS.cards}]`,
+      lines.get(`cards[${limit}]#id`) ?? lines.get(`cards[${limit}]`),
+      tooManyCards("deck", cards.length, limit, "the deck"),
+      `cards[${limit}]`,
     );
     return problems.result("json");
   }
 
   const r = validateDeck(deck);
   if (!r.ok) {
+    const dupOf = (m: string) => /^card id "(.*)" is also used by cards\[(\d+)\]$/.exec(m.length > 200 ? "" : m);
+    const lines = linesOf(text, [...r.problems.map((p) => p.where), ...r.problems.flatMap((p) => (dupOf(p.message) ? [`cards[${dupOf(p.message)![2]}]`] : []))]);
     for (const p of r.problems) {
       let message = explain(p.message);
       const dup = message.match(/^card id "(.*)" is also used by cards\[(\d+)\]$/);
@@ -306,16 +400,21 @@ export function parseJson(text: string, fileName: string, opts: UploadOptions): 
   }
 
   const seen = new Map<string, number>();
+  const same: [number, number][] = [];
   r.deck.cards.forEach((c, i) => {
     const key = normalizeFront(c.front);
     const prev = seen.get(key);
     if (prev === undefined) seen.set(key, i);
-    else {
+    else same.push([prev, i]);
+  });
+  if (same.length) {
+    const lines = linesOf(text, same.slice(0, MAX_LISTED_PROBLEMS).flatMap(([a, b]) => [`cards[${a}]`, `cards[${b}]`]));
+    for (const [prev, i] of same) {
       const a = lines.get(`cards[${prev}]#id`);
       const b = lines.get(`cards[${i}]#id`);
-      warnings.push(`cards[${prev}] and cards[${i}]${a && b ? ` (lines ${a} and ${b})` : ""} have the same front ${excerpt(c.front)} — check they are not duplicates`);
+      warnings.push(`cards[${prev}] and cards[${i}]${a && b ? ` (lines ${a} and ${b})` : ""} have the same front ${excerpt(r.deck.cards[i]!.front)} — check they are not duplicates`);
     }
-  });
+  }
   const reviewOnly = r.deck.cards.filter((c) => !c.distractors).length;
   if (reviewOnly) warnings.push(reviewOnlyWarning(reviewOnly, r.deck.cards.length));
   return { ok: true, format: "json", deck: r.deck, warnings };

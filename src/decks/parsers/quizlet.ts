@@ -2,7 +2,7 @@
  * Quizlet exports: no header; term and definition separated by a tab or a comma; rows separated by
  * line breaks, or by `;` (then the whole export is one line).
  */
-import { buildDeck, type Names, type RowCard } from "./cards";
+import { buildDeck, cardLimit, refuseTooManyRows, type Names, type RowCard } from "./cards";
 import { parseDelimited, type Row } from "./delimited";
 import { Problems } from "./problems";
 import type { UploadOptions, UploadResult } from "./types";
@@ -21,15 +21,17 @@ export function parseQuizlet(text: string, fileName: string, opts: UploadOptions
 
   let rows: Array<Row & { where?: string }>;
   let rowName = "line";
+  let truncated = false;
   if (nonBlank.length === 1 && nonBlank[0]!.includes(";")) {
     // One line, rows separated by ";" (Quizlet's "semicolon between rows"; Quizlet never quotes).
     const lineNo = lines.findIndex((l) => l.trim() !== "") + 1;
-    const [outer] = parseDelimited(nonBlank[0]!, ";", { quotes: false }).rows;
-    rows = (outer?.fields ?? [])
+    // Without quoting, a row is a plain split (one parser call per row would cost far more).
+    rows = nonBlank[0]!
+      .split(";")
       .map((chunk, i) => ({ chunk, i }))
       .filter(({ chunk }) => chunk.trim() !== "")
       .map(({ chunk, i }) => ({
-        fields: parseDelimited(chunk, sep, { quotes: false }).rows[0]?.fields ?? [chunk],
+        fields: chunk.split(sep),
         line: lineNo,
         lastLine: lineNo,
         where: `row ${i + 1}`,
@@ -38,12 +40,14 @@ export function parseQuizlet(text: string, fileName: string, opts: UploadOptions
   } else {
     // Lines that all end in ";" are rows separated by ";" plus a line break.
     const body = nonBlank.every((l) => l.trimEnd().endsWith(";")) ? lines.map((l) => l.trimEnd().replace(/;$/, "")).join("\n") : text;
-    let parsed = parseDelimited(body, sep);
+    const maxRows = cardLimit(opts) + 1;
+    let parsed = parseDelimited(body, sep, { maxRows });
     if (parsed.quoteErrors.length) {
-      parsed = parseDelimited(body, sep, { quotes: false });
+      parsed = parseDelimited(body, sep, { quotes: false, maxRows });
       warnings.push('quotes (") are kept as typed, because they do not form quoted fields');
     }
     rows = parsed.rows;
+    truncated = !!parsed.truncated;
   }
 
   const withSep = rows.filter((r) => r.fields.length >= 2).length;
@@ -53,6 +57,8 @@ export function parseQuizlet(text: string, fileName: string, opts: UploadOptions
   }
 
   const names: Names = { front: "term", back: "definition", row: rowName };
+  const tooMany = refuseTooManyRows(rows, truncated, { format: "quizlet", fileName, opts, problems, warnings, names });
+  if (tooMany) return tooMany;
   const joined: string[] = [];
   const cards: RowCard[] = [];
   for (const row of rows) {

@@ -31,8 +31,14 @@ export function normalizeNewlines(text: string): string {
 
 /** The key a card's front is compared and hashed by: NFC, lower case, whitespace collapsed. */
 export function normalizeFront(front: string): string {
-  return front.normalize("NFC").toLowerCase().replace(/\s+/g, " ").trim();
+  // Plain ASCII is already NFC: skip normalize(), the costliest step (same result).
+  if (NON_ASCII.test(front)) return front.normalize("NFC").toLowerCase().replace(/\s+/g, " ").trim();
+  const lower = front.toLowerCase();
+  return ASCII_SPACE_RUN.test(lower) ? lower.replace(/\s+/g, " ").trim() : lower.trim();
 }
+const NON_ASCII = /[^\x00-\x7f]/;
+/** In ASCII text, what `\s+` → " " would change: a space other than " ", or two in a row. */
+const ASCII_SPACE_RUN = /[\t\n\v\f\r]| {2}/;
 
 /**
  * cyrb53: a fast 53-bit string hash. Card ids of uploads are made from it, and students' progress
@@ -55,8 +61,17 @@ export function hash53(str: string): number {
 
 /** 10 base-36 characters of hash53 (about 51 bits). */
 export function shortHash(str: string): string {
-  return hash53(str).toString(36).padStart(11, "0").slice(-10);
+  // By hand: Number#toString(36) takes a slow path for numbers this large (same digits).
+  let n = hash53(str);
+  let out = "";
+  for (let k = 0; k < 10; k++) {
+    const r = n % 36; // exact for integers below 2^53, as is the division below
+    out = BASE36[r]! + out;
+    n = (n - r) / 36;
+  }
+  return out;
 }
+const BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz";
 
 /** The stable id of a card without an explicit id: `c-` + a hash of its normalised front. */
 export function frontId(front: string): string {
@@ -98,8 +113,11 @@ export function extension(fileName: string): string {
 
 /** A short quotation of a text for a message: `"What is the…"`. */
 export function excerpt(text: string, max = 40): string {
-  const one = text.replace(/\s+/g, " ").trim();
-  return `"${one.length > max ? `${one.slice(0, max - 1)}…` : one}"`;
+  // Only the start is shown: never run the pattern over more than that.
+  const limit = max * 4 + 64;
+  const cut = text.length > limit;
+  const one = (cut ? text.slice(0, limit) : text).replace(/\s+/g, " ").trim();
+  return `"${one.length > max ? `${one.slice(0, max - 1)}…` : cut ? `${one}…` : one}"`;
 }
 
 export function plural(n: number, one: string, many = `${one}s`): string {

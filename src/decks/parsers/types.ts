@@ -27,7 +27,16 @@ export interface UploadOptions {
   deckId?: string;
   title?: string;
   description?: string;
+  /** Most cards this upload may hold (default and ceiling: UPLOAD_LIMITS.cards). */
+  maxCards?: number;
 }
+
+/**
+ * Longest field (a front, back, quote, tag list…) any pattern or HTML scan is run on. Longer
+ * fields are reported with their length and never scanned: no card field may exceed 1,500
+ * characters, and HTML markup around a field is rarely more than a few times its text.
+ */
+export const MAX_FIELD_CHARS = 10_000;
 
 export const UPLOAD_LIMITS = { bytes: 1024 * 1024, cards: 5000 } as const;
 /** Problems listed in a result; the rest are only counted. */
