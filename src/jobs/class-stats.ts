@@ -113,6 +113,11 @@ export const statsOp: FanoutOp<StatsResult, StatsResult> = {
   },
   async report(svc, run, agg, complete) {
     const a = agg ?? { rows: [], cards: {} };
+    // A student who left, was removed or deleted their data (/forget) while the run was in flight
+    // is not reported: their membership key is gone.
+    const still: StudentRow[] = [];
+    for (const r of a.rows) if (await svc.stores.classes.member(run.class, r.uid)) still.push(r);
+    a.rows = still;
     a.rows.sort((x, y) => x.name.localeCompare(y.name) || x.uid - y.uid);
     const hardest = await hardestCards(svc, a, 5);
     // The Mini App's class dashboard reads this one key instead of every student's record.

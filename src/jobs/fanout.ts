@@ -66,7 +66,7 @@ export async function chunk(svc: Services, ops: Record<RunDoc["op"], FanoutOp<un
   const runs = svc.stores.runs;
   if (await runs.hasChunk(id, n)) return; // done before (a redelivered chunk)
   const run = await runs.get(id);
-  if (!run) return;
+  if (!run || run.done) return; // a chunk redelivered after the report: nothing to add
   const result = await ops[run.op].chunk(svc, run, uids);
   await runs.putChunk(id, n, result);
 }
@@ -89,10 +89,13 @@ export async function finalize(svc: Services, ops: Record<RunDoc["op"], FanoutOp
   const stale = svc.deps.now() - run.created > GIVE_UP_MS;
   if (complete || stale) {
     run.gathered = gathered;
-    run.agg = agg;
     run.done = true;
+    // Once reported, a run keeps no one's figures: the chunk results (names, ids, figures) go and
+    // the run record keeps only that it is done (a redelivered final job then reports nothing twice).
+    delete run.agg;
     await runs.put(run);
     await op.report(svc, run, agg, complete);
+    for (let n = 0; n < (run.chunks ?? 0); n++) await runs.deleteChunk(id, n);
     return;
   }
   if (gathered !== run.gathered) {

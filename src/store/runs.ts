@@ -59,6 +59,9 @@ export class RunStore {
   putChunk(id: string, n: number, r: unknown) {
     return this.kv.put(chunkKey(id, n), r, { expirationTtl: RESULT_TTL });
   }
+  deleteChunk(id: string, n: number) {
+    return this.kv.delete(chunkKey(id, n));
+  }
 }
 
 export const PAUSE_KEY = "v1:pause";

@@ -48,8 +48,32 @@ export function createHarness(options: HarnessOptions = {}) {
   const random = { state: ++harnesses * 7919 };
   let forged = 0;
   const queue = new FakeQueue(now, options.queueBatch);
+  // Bot API calls can be held open (`hold`): the call waits until the test releases it, so another
+  // writer can act while an update, a cron run or a queue job is in flight.
+  const holds: { method: string; when: (params: Record<string, unknown>) => boolean; reached: () => void; released: Promise<void> }[] = [];
+  const deps = testDeps({ clock, tg, kv: kv.kv, logs, random });
+  const tgFetch = deps.fetch!;
+  deps.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+    const method = url.slice(url.lastIndexOf("/") + 1);
+    let params: Record<string, unknown> = {};
+    if (typeof init?.body === "string") {
+      try {
+        params = JSON.parse(init.body) as Record<string, unknown>;
+      } catch {
+        // not JSON: matched on the method alone
+      }
+    }
+    const i = holds.findIndex((h) => h.method === method && h.when(params));
+    if (i >= 0) {
+      const h = holds.splice(i, 1)[0]!;
+      h.reached();
+      await h.released;
+    }
+    return tgFetch(input, init);
+  }) as typeof fetch;
   const worker = createWorker({
-    deps: testDeps({ clock, tg, kv: kv.kv, logs, random }),
+    deps,
     ...(options.decks ? { decks: options.decks } : {}),
   });
   const testEnv: Env = { ...(env as Env), JOBS: queue.binding, ...options.env };
@@ -93,8 +117,20 @@ export function createHarness(options: HarnessOptions = {}) {
     );
   }
 
+  /**
+   * Holds the next Bot API call `method` (whose JSON params pass `when`) open: `reached` resolves
+   * when the call is made; the call completes only after `release()`.
+   */
+  function hold(method: string, when: (params: Record<string, unknown>) => boolean = () => true) {
+    let reached!: () => void, release!: () => void;
+    const r = new Promise<void>((res) => (reached = res));
+    const released = new Promise<void>((res) => (release = res));
+    holds.push({ method, when, reached, released });
+    return { reached: r, release };
+  }
+
   return {
-    app, worker, queue, runCron, drainQueue, tg, kv, logs, clock, env: testEnv, post, deliver,
+    app, worker, queue, runCron, drainQueue, tg, kv, logs, clock, env: testEnv, post, deliver, hold,
     /** Advance the test clock. */
     advance(ms: number) {
       clock.now += ms;
