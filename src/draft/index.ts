@@ -16,7 +16,7 @@ import { parseDocument, type DraftFormat } from "./parse";
 import { analyse, type Analysed } from "./sentence";
 import { findNames } from "./spans";
 import { WordUse, cutWords, jaccard, norm, resetMemo, shortHash, slugify, tokenSet } from "./text";
-import { findTitleBlock, toUnits } from "./units";
+import { findTitleBlock, toUnits, type Unit } from "./units";
 
 export type { DraftFormat } from "./parse";
 
@@ -63,6 +63,8 @@ export class DraftError extends Error {
 export const DEFAULT_YEAR = 2026;
 /** Longer documents are refused (about 150 pages; a Worker's CPU budget is the limit). */
 export const MAX_INPUT_CHARS = 600_000;
+/** Longer sentences are not read (cards quote their sentence; the schema allows 1,500 characters). */
+export const MAX_UNIT_CHARS = 1000;
 export const DEFAULT_PUBLISHER = "Uploaded document";
 export const SUPPORTED_EXTENSIONS: Record<string, DraftFormat> = { txt: "txt", text: "txt", md: "md", markdown: "md", html: "html", htm: "html" };
 
@@ -102,7 +104,8 @@ function draft(text: string, opts: DraftOptions): DraftResult {
   for (const u of units) {
     const prev = analysed[analysed.length - 1];
     const headingPath = u.label ? u.path.slice(0, -1) : u.path;
-    const a = analyse(u, prev, headingPath[headingPath.length - 1]);
+    // a "sentence" longer than a card may quote is no sentence (a table, a dump, punctuation): skipped unread
+    const a = u.text.length > MAX_UNIT_CHARS ? unread(u) : analyse(u, prev, headingPath[headingPath.length - 1]);
     if (/^\(.*\)\.?$/.test(u.text)) a.readable = false; // a sentence that is all parenthesis
     analysed.push(a);
   }
@@ -206,6 +209,11 @@ function draft(text: string, opts: DraftOptions): DraftResult {
   };
 }
 
+/** A unit that is not analysed: it yields no card and lends nothing to distractors. */
+function unread(unit: Unit): Analysed {
+  return { unit, skip: [], names: [], acronyms: [], numbers: [], edits: [], display: "", exact: "", readable: false };
+}
+
 /** The schema's limits for any card (checked here so one bad card cannot sink the deck). */
 function fitsCard(c: Card): boolean {
   const ok = (x: string, max: number) => x.trim().length > 0 && x.trim().length <= max;
@@ -255,7 +263,7 @@ function docContext(analysed: readonly Analysed[]): DocContext {
     for (const d of a.acronyms) if (!acronymFirst.has(d.acronym) && a.readable) acronymFirst.set(d.acronym, a.unit.index);
     for (const n of a.names) nameCount.set(norm(n.text), (nameCount.get(norm(n.text)) ?? 0) + 1);
   }
-  return { words: new WordUse(analysed.map((a) => a.unit.text).join("\n")), nameCount, acronymFirst };
+  return { words: new WordUse(analysed.map((a) => (a.display ? a.unit.text : "")).join("\n")), nameCount, acronymFirst };
 }
 
 function buildPools(analysed: readonly Analysed[], candidates: readonly Candidate[], words: WordUse): Pools {

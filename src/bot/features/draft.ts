@@ -14,7 +14,7 @@ import type { DraftDoc } from "../../store/drafts";
 import { editOrIgnore } from "../edit";
 import { cut, esc, plural } from "../render";
 import type { Learner } from "../learner";
-import { countWords, draftMaxWords } from "../../env";
+import { countWords, draftMaxChars, draftMaxWords } from "../../env";
 
 export const draftFeature = new Composer<BotContext>();
 
@@ -27,6 +27,13 @@ const KIND_LABEL: Record<string, string> = {
 async function makeDraft(ctx: BotContext, learner: Learner, text: string, fileName: string, caption?: string): Promise<void> {
   if (text.trim().length < MIN_CHARS) {
     await ctx.reply(`That is too little text to draft from (${text.trim().length} characters). Send a document, or paste at least a few paragraphs after /draft.`);
+    return;
+  }
+  const maxChars = draftMaxChars(ctx.env);
+  if (text.length > maxChars) {
+    await ctx.reply(
+      `That text is ${text.length.toLocaleString("en")} characters long; this bot drafts up to ${maxChars.toLocaleString("en")} characters at a time (markup included — drafting runs inside the request, and Cloudflare limits its CPU time). Send it a section at a time, or draft it on your computer with npm run draft and upload the JSON. An administrator can raise DRAFT_MAX_CHARS on Cloudflare's paid plan.`,
+    );
     return;
   }
   const words = countWords(text);
