@@ -226,9 +226,23 @@ function acronyms(a: Analysed, out: Candidate[]): void {
   }
 }
 
+/**
+ * At most this many figures, names or lists of one sentence are tried as cards: a sentence keeps at
+ * most 4 cards, and trying each of hundreds ("1 1 1 …") would cost time in the square of its length.
+ */
+const SPANS_PER_SENTENCE = 10;
+
+/** The word that ends right before `i` (as /([A-Za-z][A-Za-z-]*)$/ on s.slice(0, i), without rescanning the prefix). */
+function wordBefore(s: string, i: number): [string, string] | null {
+  let k = i;
+  while (k > 0 && /[A-Za-z-]/.test(s.charAt(k - 1))) k--;
+  while (k < i && s.charAt(k) === "-") k++;
+  return k < i ? [s.slice(k, i), s.slice(k, i)] : null;
+}
+
 function counts(a: Analysed, out: Candidate[]): void {
   const hasEnumeration = out.some((c) => c.kind === "enumeration" && c.a === a);
-  for (const n of a.numbers) {
+  for (const n of a.numbers.slice(0, SPANS_PER_SENTENCE)) {
     if (hasEnumeration && /^\s+[a-z][a-z\-]*(?:\s[a-z][a-z\-]*)?:\s/.test(a.unit.text.slice(n.end))) continue; // asked by the enumeration
     const front = clozeFront(a, n);
     if (!front) continue;
@@ -246,7 +260,7 @@ function counts(a: Analysed, out: Candidate[]): void {
 
 function names(a: Analysed, ctx: DocContext, out: Candidate[]): void {
   const acr = a.acronyms;
-  for (const d of acr) {
+  for (const d of acr.slice(0, SPANS_PER_SENTENCE)) {
     if (ctx.acronymFirst.get(d.acronym) === a.unit.index) continue; // asked by the acronym card
     // defined again: ask the name, with its acronym, as a name
     const span = { start: Math.min(d.longSpan.start, d.acrSpan.start), end: Math.max(d.longSpan.end, d.acrSpan.end) };
@@ -255,7 +269,7 @@ function names(a: Analysed, ctx: DocContext, out: Candidate[]): void {
     const back = a.unit.text.slice(span.start, span.end);
     out.push({ kind: "name", a, front, back, answer: { type: "name", cls: "org", head: "", acronym: false }, key: `name:${norm(back)}:${a.unit.index}`, score: 6, span });
   }
-  for (const n of a.names) {
+  for (const n of a.names.slice(0, SPANS_PER_SENTENCE)) {
     // a name defined by an acronym in this sentence is asked by the acronym card (or as above)
     if (acr.some((d) => overlaps(d.longSpan, n) || overlaps(d.acrSpan, n))) continue;
     if (n.cls === "other") continue; // a capitalised phrase of no known kind ("the Blue Heart"): no good distractors, seldom a fact
@@ -430,7 +444,9 @@ function phrases(a: Analysed, out: Candidate[]): void {
   const taken: Span[] = [];
   const headings = headingSet(a.unit.path);
   const hasDefinition = out.some((c) => (c.kind === "definition" || c.kind === "enumeration") && c.a === a);
+  let tries = 0;
   const push = (span0: Span, role: "subject" | "object" | "item", score: number, minWords = 1) => {
+    if (++tries > 3 * SPANS_PER_SENTENCE) return;
     let span = { ...span0 };
     // trim trailing adverbs ("Consumers also") and spaces
     for (;;) {
@@ -538,14 +554,16 @@ function phrases(a: Analysed, out: Candidate[]): void {
   // "By the same token, A and B …": a comma that closes an opening phrase starts no list
   const openerComma = /^(\S+)(?:\s+\S+){0,4},\s/.exec(s.slice(bodyStart));
   const openerEnd = openerComma && OPENERS.has(openerComma[1]!.toLowerCase()) ? bodyStart + openerComma[0].length - 2 : -1;
+  let lists = 0;
   for (const m of s.matchAll(/,\s/g)) {
+    if (++lists > 3 * SPANS_PER_SENTENCE) break;
     if (m.index < bodyStart || m.index < coveredTo) continue; // inside a list already seen
     if (m.index === openerEnd) continue;
-    const list = listAt(s, m.index, /([A-Za-z][A-Za-z\-]*)$/.exec(s.slice(0, m.index))?.[1] ?? "");
+    const before = wordBefore(s, m.index);
+    const list = listAt(s, m.index, before?.[1] ?? "");
     if (!list) continue;
     coveredTo = list.end;
     const lastWords = words(list.last);
-    const before = /([A-Za-z][A-Za-z\-]*)$/.exec(s.slice(0, m.index));
     const sharedTail = lastWords.length === 2 || lastWords.length >= 3 && /^(of|for|to|in|on|against)$/i.test(lastWords[1]!); // "… and deployment of malware"
     if (list.middle.every((x) => words(x).length === 1) && sharedTail && before && !/^(the|a|an)$/i.test(lastWords[0]!)) {
       // "social, economic and political pressures" → "social, economic and political"; "creation, dissemination and deployment of malware" → "creation, dissemination and deployment"

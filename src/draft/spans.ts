@@ -253,12 +253,19 @@ export function acronymMatches(acr: string, long: string): boolean {
 /** "Long Name (ACR)", "long form (ACR)" and "ACR, the Long Name" / "ACR (Long Name)". */
 export function findAcronymDefs(s: string): AcronymDef[] {
   const out: AcronymDef[] = [];
+  let tries = 0; // at most 12 of each form per sentence are looked at
   // Long Name (ACR)
   for (const m of s.matchAll(/\(\s*([A-Z][A-Za-z0-9&\-]{1,11}?)s?\s*\)/g)) {
     const acr = m[1]!;
-    if (!isAcronym(acr)) continue;
-    const before = s.slice(0, m.index).replace(/\s+$/, "");
-    const names = findNames(before).filter((n) => n.end === before.length && !n.acronym);
+    if (!isAcronym(acr) || ++tries > 12) continue;
+    // the long form ends right before "(ACR)" and is at most a few words: read only the last 200 characters
+    const full = s.slice(0, m.index).replace(/\s+$/, "");
+    let from = Math.max(0, full.length - 200);
+    if (from > 0) from = full.indexOf(" ", from) + 1 || full.length;
+    const before = full.slice(from);
+    const names = findNames(before)
+      .filter((n) => n.end === before.length && !n.acronym)
+      .map((n) => ({ ...n, start: n.start + from, end: n.end + from }));
     let long = "";
     let longStart = -1;
     const name = names[names.length - 1];
@@ -286,7 +293,7 @@ export function findAcronymDefs(s: string): AcronymDef[] {
         const initials = content.map((w) => w[0]!.toLowerCase()).join("");
         if (initials === acr.toLowerCase()) {
           long = cand;
-          longStart = first.index;
+          longStart = from + first.index;
           break;
         }
       }
@@ -298,9 +305,9 @@ export function findAcronymDefs(s: string): AcronymDef[] {
   // ACR, the Long Name …  /  ACR (Long Name)
   for (const m of s.matchAll(/\b([A-Z][A-Z0-9&]{1,11})(?:,\s+(?:the\s+)?|\s+\((?:the\s+)?)/g)) {
     const acr = m[1]!;
-    if (!isAcronym(acr) || out.some((d) => d.acronym === acr)) continue;
+    if (!isAcronym(acr) || out.some((d) => d.acronym === acr) || ++tries > 24) continue;
     const restStart = m.index + m[0].length;
-    const rest = s.slice(restStart);
+    const rest = s.slice(restStart, restStart + 200);
     const name = findNames(rest).find((n) => n.start === 0);
     if (name && acronymMatches(acr, name.text)) {
       out.push({ acronym: acr, long: name.text, longSpan: { start: restStart, end: restStart + name.text.length }, acrSpan: { start: m.index, end: m.index + acr.length } });

@@ -52,12 +52,14 @@ export function splitSentences(text: string): string[] {
     if (t) raw.push(t);
   }
   // Repair 1: the segmenter breaks after abbreviations and initials ("Dr. Smith", "the U.S. Army").
-  const merged: string[] = [];
+  // (pieces are joined once at the end: re-joining a growing sentence per piece costs its length each time)
+  const groups: string[][] = [];
   for (const s of raw) {
-    const prev = merged[merged.length - 1];
-    if (prev !== undefined && endsWithAbbreviation(prev) && /^[A-Za-z0-9(]/.test(s)) merged[merged.length - 1] = `${prev} ${s}`;
-    else merged.push(s);
+    const group = groups[groups.length - 1];
+    if (group !== undefined && endsWithAbbreviation(`${group.length > 1 ? " " : ""}${group[group.length - 1]}`) && /^[A-Za-z0-9(]/.test(s)) group.push(s);
+    else groups.push([s]);
   }
+  const merged = groups.map((g) => g.join(" "));
   // Repair 2: it does not break before a sentence that opens with a figure ("… this issue. 170 countries …").
   // One pass over each sentence (the word before the stop must start at a word boundary: linear time).
   const out: string[] = [];

@@ -2,8 +2,8 @@
  * The drafter in linear time: adversarial documents (punctuation, unclosed markup, cloze-like
  * marks, floods of numbers, names and lists) drafted at half the size limit and at the limit
  * (DRAFT_MAX_CHARS' default) must take at most ≈2.2× as long at the limit — a super-linear
- * pattern takes 4× or more. Each figure is the median of 7 batches, each batch long enough
- * (≥ 15 ms) for the clock to measure; half and full sizes alternate so that load on the machine
+ * pattern takes 4× or more. Each figure is the median of 5 batches, each batch long enough
+ * (≥ 12 ms) for the clock to measure; half and full sizes alternate so that load on the machine
  * hits both alike. A measurement that misses is repeated (up to 3 times in all): load spikes pass,
  * a quadratic scanner fails every time.
  */
@@ -45,7 +45,7 @@ const CASES: { name: string; format: DraftFormat; make: (n: number) => string }[
   { name: "one-word lines", format: "txt", make: (n) => fill("a.\n", n) },
 ];
 
-/** Milliseconds per call: the median of 7 batches at each size, sizes alternating. */
+/** Milliseconds per call: the median of 5 batches at each size, sizes alternating. */
 function measure(make: () => [string, string], format: DraftFormat): { half: number; full: number } {
   const [half, full] = make();
   const run = (text: string) => {
@@ -62,7 +62,7 @@ function measure(make: () => [string, string], format: DraftFormat): { half: num
   const t0 = performance.now();
   run(half);
   const once = Math.max(0.05, performance.now() - t0);
-  const reps = Math.min(400, Math.max(1, Math.ceil(15 / once)));
+  const reps = Math.min(200, Math.max(1, Math.ceil(12 / once)));
   const batch = (text: string) => {
     const s = performance.now();
     for (let i = 0; i < reps; i++) run(text);
@@ -70,7 +70,7 @@ function measure(make: () => [string, string], format: DraftFormat): { half: num
   };
   const h: number[] = [];
   const f: number[] = [];
-  for (let k = 0; k < 7; k++) {
+  for (let k = 0; k < 5; k++) {
     h.push(batch(half));
     f.push(batch(full));
   }
