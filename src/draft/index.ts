@@ -17,6 +17,9 @@ import { analyse, type Analysed } from "./sentence";
 import { findNames } from "./spans";
 import { WordUse, cutWords, jaccard, norm, resetMemo, shortHash, slugify, tokenSet } from "./text";
 import { findTitleBlock, toUnits, type Unit } from "./units";
+import { draftDescription } from "./review";
+
+export { draftDescription, frontFromEdit, kindSummary, readableFront, regroundCard } from "./review";
 
 export type { DraftFormat } from "./parse";
 
@@ -54,6 +57,8 @@ export interface DraftStats {
 export interface DraftResult {
   deck: Deck;
   stats: DraftStats;
+  /** The document's sentences and list items (each as a card would quote it): what an edited card is re-grounded in. */
+  sentences: string[];
 }
 
 export class DraftError extends Error {
@@ -196,7 +201,7 @@ function draft(text: string, opts: DraftOptions): DraftResult {
   const deck = {
     id: deckId,
     title,
-    description: cutWords(`Drafted automatically from “${sourceTitle}”: ${cards.length} cards, each quoting the sentence it came from. Review before publishing.`, 600),
+    description: draftDescription(sourceTitle, cards),
     language: "en",
     sources: [{ id: sourceId, title: sourceTitle, publisher: cutWords(opts.publisher ?? DEFAULT_PUBLISHER, 120), year: opts.year ?? DEFAULT_YEAR }],
     cards,
@@ -206,6 +211,7 @@ function draft(text: string, opts: DraftOptions): DraftResult {
   return {
     deck: r.deck,
     stats: { sentences: units.length, candidates: candidates.length, cards: cards.length, byKind, merged, dropped },
+    sentences: units.filter((u) => u.text.length <= CARD_LIMITS.quote).map((u) => u.text),
   };
 }
 

@@ -7,7 +7,7 @@
 import { Composer, InlineKeyboard, InputFile } from "grammy";
 import type { BotContext } from "../context";
 import { requireLecturer, downloadFile, parseCaption } from "./lecturer";
-import { draftDeck, formatFor, DraftError } from "../../draft";
+import { draftDeck, draftDescription, formatFor, frontFromEdit, kindSummary, readableFront, regroundCard, DraftError } from "../../draft";
 import { validateDeck, quizQuestion, type Deck } from "../../decks/schema";
 import { storeDeck } from "../../decks/ingest";
 import type { DraftDoc } from "../../store/drafts";
@@ -20,9 +20,6 @@ export const draftFeature = new Composer<BotContext>();
 
 const MAX_BYTES = 1024 * 1024;
 const MIN_CHARS = 200;
-const KIND_LABEL: Record<string, string> = {
-  definition: "definitions", acronym: "acronyms", date: "dates", number: "numbers", name: "names", enumeration: "lists", phrase: "key phrases",
-};
 
 async function makeDraft(ctx: BotContext, learner: Learner, text: string, fileName: string, caption?: string): Promise<void> {
   if (text.trim().length < MIN_CHARS) {
@@ -59,12 +56,9 @@ async function makeDraft(ctx: BotContext, learner: Learner, text: string, fileNa
     await ctx.reply("I found no facts to ask about in that text (definitions, acronyms, numbers, dates, names or lists). Try a more factual text.");
     return;
   }
-  const draft: DraftDoc = { v: 1, deck: result.deck, decisions: "?".repeat(result.deck.cards.length), fileName, created: ctx.deps.now(), at: 0 };
+  const draft: DraftDoc = { v: 1, deck: result.deck, decisions: "?".repeat(result.deck.cards.length), fileName, created: ctx.deps.now(), at: 0, sentences: result.sentences };
   await ctx.stores.drafts.put(learner.id, draft);
-  const kinds = Object.entries(result.stats.byKind)
-    .filter(([, n]) => n > 0)
-    .map(([k, n]) => `${n} ${KIND_LABEL[k] ?? k}`)
-    .join(", ");
+  const kinds = kindSummary(result.stats.byKind);
   const sample = result.deck.cards.slice(0, 3).map((c) => `• ${esc(cut(quizQuestion(c.front), 120))} → <b>${esc(cut(c.back, 60))}</b>`);
   await ctx.reply(
     [
@@ -84,8 +78,10 @@ async function makeDraft(ctx: BotContext, learner: Learner, text: string, fileNa
 const summaryKeyboard = () =>
   new InlineKeyboard().text("👀 Review card by card", "X:r:0").text("⬇️ Download JSON", "X:j").row().text("✅ Publish deck", "X:p").text("🗑 Discard", "X:z");
 
+/** The deck as it stands: dropped cards left out, the description counting what is kept. */
 function kept(d: DraftDoc): Deck {
-  return { ...d.deck, cards: d.deck.cards.filter((_, i) => d.decisions[i] !== "d") };
+  const cards = d.deck.cards.filter((_, i) => d.decisions[i] !== "d");
+  return { ...d.deck, description: draftDescription(d.deck.sources[0]?.title ?? d.deck.title, cards), cards };
 }
 
 function cardMessage(d: DraftDoc, i: number) {
@@ -94,11 +90,11 @@ function cardMessage(d: DraftDoc, i: number) {
   const lines = [
     `📝 Card ${i + 1} of ${d.deck.cards.length} · ${state}`,
     "",
-    `<b>Q:</b> ${esc(quizQuestion(c.front))}`,
+    `<b>Q:</b> ${esc(readableFront(c.front))}`,
     `<b>A:</b> ${esc(c.back)}`,
   ];
   if (c.distractors) lines.push(`<i>Wrong options:</i> ${c.distractors.map(esc).join(" · ")}`);
-  if (c.quote) lines.push(`<blockquote>${esc(cut(c.quote, 600))}</blockquote>`);
+  lines.push(c.quote ? `<blockquote>${esc(cut(c.quote, 600))}</blockquote>` : "<i>No quote: no sentence of the document holds this answer.</i>");
   const kb = new InlineKeyboard()
     .text("✅ Keep", `X:k:${i}`).text("🗑 Drop", `X:d:${i}`).text("✏️ Edit", `X:e:${i}`).row();
   if (i > 0) kb.text("◀️ Previous", `X:r:${i - 1}`);
@@ -186,7 +182,15 @@ draftFeature.callbackQuery(/^X:/, async (ctx) => {
       await ctx.stores.drafts.put(learner.id, d);
       await ctx.answerCallbackQuery();
       const c = d.deck.cards[i]!;
-      await ctx.reply(`✏️ Send card ${i + 1} corrected as one message: <code>question | answer</code>\nNow: <code>${esc(c.front)} | ${esc(c.back)}</code>\n(Send /draft_cancel to leave it as it is.)`, { parse_mode: "HTML" });
+      await ctx.reply(
+        [
+          `✏️ Send card ${i + 1} corrected as one message: <code>question | answer</code>`,
+          `Now: <code>${esc(readableFront(c.front))} | ${esc(c.back)}</code>`,
+          "A blank […] in the question is filled by the answer (a fill-in-the-blank card). The card then quotes the sentence of the document that holds the answer.",
+          "(Send /draft_cancel to leave it as it is.)",
+        ].join("\n"),
+        { parse_mode: "HTML" },
+      );
       return;
     }
     case "s":
@@ -242,14 +246,17 @@ draftFeature.on("message:text", async (ctx, next) => {
   ctx.trace.feature = "draft";
   const learner = await requireLecturer(ctx);
   if (!learner) return;
-  const m = /^(.+?)\s*\|\s*(.+)$/s.exec(ctx.message.text.trim());
-  if (!m) {
+  const text = ctx.message.text.trim();
+  const bar = text.indexOf("|");
+  const back = bar > 0 ? text.slice(bar + 1).trim() : "";
+  if (bar <= 0 || !text.slice(0, bar).trim() || !back) {
     await ctx.reply("Write it as question | answer (with a | between them), or send /draft_cancel.");
     return;
   }
   const i = d.editing;
-  const card = { ...d.deck.cards[i]!, front: m[1]!.trim(), back: m[2]!.trim() };
-  if (card.distractors?.some((x) => x.trim().toLowerCase() === card.back.toLowerCase())) delete card.distractors;
+  const old = d.deck.cards[i]!;
+  const front = frontFromEdit(text.slice(0, bar).trim(), back);
+  const { card, quote } = regroundCard(old, front, back, d.sentences ?? d.deck.cards.flatMap((c) => (c.quote ? [c.quote] : [])));
   const deck = { ...d.deck, cards: d.deck.cards.map((c, k) => (k === i ? card : c)) };
   const valid = validateDeck(deck);
   if (!valid.ok) {
@@ -261,5 +268,9 @@ draftFeature.on("message:text", async (ctx, next) => {
   delete d.editing;
   await ctx.stores.drafts.put(learner.id, d);
   const msg = cardMessage(d, i);
-  await ctx.reply(`✏️ Card ${i + 1} updated and kept.\n\n${msg.text}`, { parse_mode: "HTML", reply_markup: msg.kb });
+  const grounding = quote
+    ? quote === old.quote ? "It still quotes the same sentence." : "It now quotes the sentence of the document that holds the new answer."
+    : "No sentence of the document holds the new answer, so the card has no quote.";
+  const options = old.distractors && !card.distractors ? " Its wrong options were for the old answer, so it is a review card now (no quiz poll)." : "";
+  await ctx.reply(`✏️ Card ${i + 1} updated and kept. ${grounding}${options}\n\n${msg.text}`, { parse_mode: "HTML", reply_markup: msg.kb });
 });
