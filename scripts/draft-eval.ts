@@ -141,8 +141,11 @@ function timeDraft(text: string, file: string): { runs: number[]; walls: number[
 
 // ---- documents the drafter was not tuned on ------------------------------------------------
 
-const DETERMINERS = /^(?:some|many|most|all|each|every|several|few|both|such|this|these|those|that|it|its|they|their|them|other|another|any|much|more|less)\b/i;
-const PRONOUN = /\b(?:it|they|them|he|she|him|its)\b/i;
+const DETERMINERS = /^(?:some|many|most|each|every|several|few|both|such|this|these|those|that|it|its|they|their|them|another)\b/i;
+/** A personal pronoun among the first five words: the subject is someone named elsewhere ("In 1779 he showed …"). */
+const EARLY_PRONOUN = /^\W*(?:\S+\s+){0,4}(?:it|they|them|he|she|him|her)\b/i;
+/** Opens with "This/These/Those/That" and a noun: what it points at is in another sentence ("These reactions are …"). */
+const DEMONSTRATIVE_START = /^\W*(?:this|these|those|that)\s+[a-z]/i;
 /** "this"/"these"/"those" standing for something (not "this rule"): followed by a verb, a preposition or punctuation. */
 const BARE_DEMONSTRATIVE = /\b(?:this|these|those)\b(?=\s*(?:$|[.,;:!?)]|\s(?:is|are|was|were|has|have|had|can|could|will|would|may|might|must|shows?|means?|in|on|at|by|for|with|to|of|from|as|and|or|but)\b))/i;
 const CLOZE_RE = /\{\{c1::(.*?)(?:::[^}]*)?\}\}/;
@@ -171,8 +174,10 @@ function questionText(c: Card): string {
  *  - not trivial: the answer is not visible in the question (a cloze's blanked words do not
  *    stand elsewhere in the sentence), and not all its content words are;
  *  - a real answer: not led by a determiner or pronoun ("Some plants", "This"), not a
- *    possessive fragment ("Earth's"), 1–12 words with at least one content word;
- *  - reads on its own: no personal pronoun and no bare "this/these/those" in the question;
+ *    possessive fragment ("Earth's"), 1–20 words with at least one content word;
+ *  - reads on its own: no personal pronoun among the question's first five words, no bare
+ *    "this/these/those" standing for something ("… demonstrated this in 1958"), and no opening
+ *    "This/These … + noun" ("These reactions are known as …");
  *  - plausible options (quiz cards): distinct, of the answer's kind, and for a year or a number
  *    near it (years within 50, numbers within a factor of 5).
  */
@@ -192,8 +197,8 @@ function usability(c: Card): string[] {
   const n = words(ans).length;
   if (DETERMINERS.test(ans.trim())) why.push("determiner-led answer");
   if (/['’]s?$/.test(ans.trim())) why.push("possessive fragment");
-  if (n < 1 || n > 12 || answerTokens(ans).size === 0) why.push("no learnable answer");
-  if (PRONOUN.test(q) || BARE_DEMONSTRATIVE.test(q)) why.push("unresolved reference");
+  if (n < 1 || n > 20 || answerTokens(ans).size === 0) why.push("no learnable answer");
+  if (EARLY_PRONOUN.test(q) || BARE_DEMONSTRATIVE.test(q) || DEMONSTRATIVE_START.test(q)) why.push("unresolved reference");
   if (c.distractors) {
     const k = answerKind(c.back);
     const all = [c.back, ...c.distractors].map((x) => x.trim().toLowerCase());

@@ -86,7 +86,7 @@ export function defaultMaxCards(sentences: number): number {
 
 /** Cards per sentence at most (long sentences may carry one more). */
 const PER_SENTENCE = 2;
-const KIND_PREFIX: Record<CardKind, string> = { definition: "def", acronym: "acr", date: "date", number: "num", name: "name", enumeration: "list", phrase: "key" };
+const KIND_PREFIX: Record<CardKind, string> = { definition: "def", term: "term", acronym: "acr", date: "date", number: "num", name: "name", enumeration: "list", phrase: "key" };
 
 export function draftDeck(text: string, opts: DraftOptions = {}): DraftResult {
   resetMemo();
@@ -115,7 +115,8 @@ function draft(text: string, opts: DraftOptions): DraftResult {
     analysed.push(a);
   }
   const ctx = docContext(analysed);
-  const candidates = analysed.flatMap((a) => extract(a, ctx));
+  const found = analysed.flatMap((a) => extract(a, ctx));
+  const candidates = found.filter((c) => !unusable(c));
   const pools = buildPools(analysed, candidates, ctx.words);
 
   // rank: score, then document order; merge the same fact; cap per sentence and overall
@@ -210,9 +211,34 @@ function draft(text: string, opts: DraftOptions): DraftResult {
   if (!r.ok) throw new DraftError(`The drafted deck is invalid: ${r.problems.map((p) => `${p.where}: ${p.message}`).join("; ")}`);
   return {
     deck: r.deck,
-    stats: { sentences: units.length, candidates: candidates.length, cards: cards.length, byKind, merged, dropped },
+    stats: { sentences: units.length, candidates: found.length, cards: cards.length, byKind, merged, dropped: dropped + found.length - candidates.length },
     sentences: units.filter((u) => u.text.length <= CARD_LIMITS.quote).map((u) => u.text),
   };
+}
+
+const CLOZE_ANSWER = /\{\{c1::(.*?)\}\}/;
+/** Answers that are no fact of their own: "Some plants", "Each separated strand", "this", "Earth's". */
+const DETERMINER_LED = /^(?:some|many|most|each|every|several|few|both|such|this|these|those|that|it|its|they|their|them|another)\b/i;
+/** A pronoun among the first five words of a question: the subject is someone named elsewhere ("In 1779 he showed …"). */
+const EARLY_PRONOUN = /^\W*(?:\S+\s+){0,4}(?:it|they|them|he|she|him|her)\b/i;
+/** "this"/"these"/"those" standing for something ("… demonstrated this in 1958"), or opening the question with a noun ("These reactions …"). */
+const BARE_DEMONSTRATIVE = /\b(?:this|these|those)\b(?=\s*(?:$|[.,;:!?)]|\s(?:is|are|was|were|has|have|had|can|could|will|would|may|might|must|in|on|at|by|for|with|to|of|from|as|and|or|but)\b))|^\W*(?:this|these|those|that)\s+[a-z]/i;
+
+/**
+ * A card that would not be worth keeping as it is: the answer is already in the question (or all
+ * its words are, or the blanked words stand elsewhere in the sentence), a determiner-led or
+ * possessive fragment, or a question that leans on a reference it does not resolve.
+ */
+function unusable(c: Candidate): boolean {
+  const answer = CLOZE_ANSWER.exec(c.front)?.[1] ?? c.back;
+  const question = c.front.replace(CLOZE_ANSWER, " ");
+  if (DETERMINER_LED.test(answer.trim()) || /['’]s?$/.test(answer.trim())) return true;
+  if (EARLY_PRONOUN.test(question) || BARE_DEMONSTRATIVE.test(question)) return true;
+  const a = norm(answer).replace(/^(?:the|a|an)\s+/, "");
+  if (a.length > 0 && new RegExp(`(?:^|[^a-z0-9])${a.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?:$|[^a-z0-9])`).test(norm(question))) return true;
+  const at = tokenSet(answer);
+  const qt = tokenSet(question);
+  return at.size > 0 && [...at].every((t) => qt.has(t));
 }
 
 /** A unit that is not analysed: it yields no card and lends nothing to distractors. */
@@ -300,6 +326,7 @@ function buildPools(analysed: readonly Analysed[], candidates: readonly Candidat
     numbers: analysed.flatMap((a) => a.numbers.filter((n) => n.kind === "number")),
     names,
     definitions: uniqueBy(candidates.filter((c) => c.answer.type === "definition").map((c) => c.back), (x) => x),
+    terms: uniqueBy(candidates.filter((c) => c.answer.type === "term").map((c) => c.back), (x) => x.replace(/^(?:the|a|an)\s+/i, "")),
     lists: uniqueBy(candidates.flatMap((c) => (c.answer.type === "list" ? [{ text: c.back, items: c.answer.items }] : [])), (x) => x.text),
     phrases: uniqueBy(candidates.flatMap((c) => (c.answer.type === "phrase" && c.score >= 3 ? [poolPhrase(c.back, c.answer.role, c.answer.agent, c.a.unit.path.join("/"))] : [])), (x) => x.text),
     words,

@@ -21,6 +21,7 @@ export function draftDescription(sourceTitle: string, cards: readonly Card[]): s
 
 const KIND_NAMES: Record<string, [string, string]> = {
   definition: ["definition", "definitions"],
+  term: ["term", "terms"],
   acronym: ["acronym", "acronyms"],
   date: ["date", "dates"],
   number: ["number", "numbers"],
