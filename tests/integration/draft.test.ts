@@ -207,5 +207,13 @@ describe("drafting a deck from a document", () => {
     expect(await env.KV.get(deckKey(body.deck.id))).toBeNull();
     const anon = await h.app.fetch(new Request("https://lectern.test/api/draft?name=x.md", { method: "POST", body: TEXT }), h.env, { waitUntil() {}, passThroughOnException() {} } as unknown as ExecutionContext);
     expect(anon.status).toBe(401);
+    // the character cap holds on the API too, before any drafting
+    const long = await h.app.fetch(
+      new Request("https://lectern.test/api/draft?name=dots.txt", { method: "POST", headers: { authorization: `Bearer ${token}` }, body: ".".repeat(16_001) }),
+      h.env,
+      { waitUntil() {}, passThroughOnException() {} } as unknown as ExecutionContext,
+    );
+    expect(long.status).toBe(413);
+    expect(((await long.json()) as { error: string }).error).toBe("the document has 16001 characters; this deployment drafts up to 16000 (DRAFT_MAX_CHARS)");
   });
 });
