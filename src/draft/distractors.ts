@@ -314,6 +314,8 @@ function numberDistractors(span: NumberSpan, pools: Pools, back: string): string
 
 // ---- names -------------------------------------------------------------------------------
 
+const WATER = /\b(?:Sea|Ocean|River|Gulf|Lake|Bay|Strait|Channel)$/;
+
 function nameDistractors(c: Candidate, pools: Pools): string[] {
   if (c.answer.type !== "name") return [];
   const ans = c.answer;
@@ -327,6 +329,7 @@ function nameDistractors(c: Candidate, pools: Pools): string[] {
     if (p.entity === entity || p.key === back || p.key.includes(back) || back.includes(p.key)) continue;
     if ((ans.cls === "place") !== (p.cls === "place") || (ans.cls === "person") !== (p.cls === "person")) continue;
     if (wantAcronym && !p.acronym) continue; // "NADPH": other acronyms, not "crassulacean acid metabolism"
+    if (ans.cls === "place" && WATER.test(c.back) !== WATER.test(p.text)) continue; // a city is no sea: "London" ≠ "North Sea"
     let score = 0;
     if (p.cls === ans.cls) score += 3;
     if (ans.head && p.head === ans.head) score += 2;
