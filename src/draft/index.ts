@@ -116,7 +116,8 @@ function draft(text: string, opts: DraftOptions): DraftResult {
   }
   const ctx = docContext(analysed);
   const found = analysed.flatMap((a) => extract(a, ctx));
-  const candidates = found.filter((c) => !unusable(c));
+  const titleText = blocks[titleBlock]?.text ?? "";
+  const candidates = found.filter((c) => !unusable(c) && !guessable(c, analysed, titleText));
   const pools = buildPools(analysed, candidates, ctx.words);
 
   // rank: score, then document order; merge the same fact; cap per sentence and overall
@@ -239,6 +240,22 @@ function unusable(c: Candidate): boolean {
   const at = tokenSet(answer);
   const qt = tokenSet(question);
   return at.size > 0 && [...at].every((t) => qt.has(t));
+}
+
+/**
+ * A blank a learner fills without learning anything: a sentence's subject whose words all stood in
+ * the two sentences before it or in the title ("{{The London post}} was known as …" after "… in
+ * London, …"), or a name that is the document's title ("{{DNA}}" in "DNA Replication").
+ */
+function guessable(c: Candidate, analysed: readonly Analysed[], title: string): boolean {
+  const mine = tokenSet(c.back);
+  if (mine.size === 0) return false;
+  const titled = tokenSet(title);
+  if (c.kind === "name" && [...mine].every((t) => titled.has(t))) return true;
+  if (c.answer.type !== "phrase" || c.answer.role !== "subject") return false;
+  const i = c.a.unit.index;
+  const before = new Set([...titled, ...tokenSet(analysed[i - 1]?.unit.text ?? ""), ...tokenSet(analysed[i - 2]?.unit.text ?? "")]);
+  return [...mine].every((t) => before.has(t));
 }
 
 /** A unit that is not analysed: it yields no card and lends nothing to distractors. */
