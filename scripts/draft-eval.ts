@@ -3,7 +3,12 @@
  * compares the drafts with the hand-made decks in decks/.
  *
  * Seeds are `<dir>/<source id>.txt` in $LECTERN_SOURCES_DIR, else ../shared/seeds next to the repo.
- * Options: --sample N (default 40), --seed S (default 14), --misses (list every miss), --json-only.
+ * Options: --sample N (default 40), --seed S (default 14), --misses (list every miss), --json-only,
+ * --docs (only the documents the drafter was not tuned on, below).
+ *
+ * First it drafts the documents of tests/fixtures/draft/eval/ (texts the drafter was not tuned
+ * on, each with a hand-made list of key facts) and reports per document the share of usable
+ * cards — by the criteria coded in `usability` below — and the share of key facts asked.
  *
  * Prints: coverage of the hand-made cards (with the matching rule), draft vs hand-made card
  * counts, distractor validity, CPU time per document, a seeded sample of draft cards to judge,
@@ -25,6 +30,7 @@ const SAMPLE = Number(opt("--sample", "40"));
 const SEED = Number(opt("--seed", "14"));
 const ALL_MISSES = args.includes("--misses");
 const JSON_ONLY = args.includes("--json-only");
+const DOCS_ONLY = args.includes("--docs");
 const log = (...xs: unknown[]) => {
   if (!JSON_ONLY) console.log(...xs);
 };
@@ -32,10 +38,7 @@ const log = (...xs: unknown[]) => {
 const root = resolve(dirname(process.argv[1] ?? "scripts/draft-eval.ts"), "..");
 const decksDir = join(root, "decks");
 const sourcesDir = process.env.LECTERN_SOURCES_DIR ? resolve(process.env.LECTERN_SOURCES_DIR) : resolve(root, "..", "shared", "seeds");
-if (!existsSync(sourcesDir)) {
-  console.error(`draft-eval: the seed texts are not at hand in ${sourcesDir} (set LECTERN_SOURCES_DIR)`);
-  process.exit(2);
-}
+const evalDir = join(root, "tests", "fixtures", "draft", "eval");
 
 // ---- the matching rule -------------------------------------------------------------------
 
@@ -117,6 +120,7 @@ export function answerKind(s: string): Kind {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const countWords = (t: string) => t.split(/\s+/).filter(Boolean).length;
+const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(1)}%` : "-");
 
 /** Median of 9 warm runs: process CPU time (user+system, all threads) and wall time. */
 function timeDraft(text: string, file: string): { runs: number[]; walls: number[]; deck: Deck } {
@@ -133,6 +137,129 @@ function timeDraft(text: string, file: string): { runs: number[]; walls: number[
     runs.push((c.user + c.system) / 1000);
   }
   return { runs, walls, deck: deck! };
+}
+
+// ---- documents the drafter was not tuned on ------------------------------------------------
+
+const DETERMINERS = /^(?:some|many|most|each|every|several|few|both|such|this|these|those|that|it|its|they|their|them|another)\b/i;
+/** A personal pronoun among the first five words: the subject is someone named elsewhere ("In 1779 he showed …"). */
+const EARLY_PRONOUN = /^\W*(?:\S+\s+){0,4}(?:it|they|them|he|she|him|her)\b/i;
+/** Opens with "This/These/Those/That" and a noun: what it points at is in another sentence ("These reactions are …"). */
+const DEMONSTRATIVE_START = /^\W*(?:this|these|those|that)\s+[a-z]/i;
+/** "this"/"these"/"those" standing for something (not "this rule"): followed by a verb, a preposition or punctuation. */
+const BARE_DEMONSTRATIVE = /\b(?:this|these|those)\b(?=\s*(?:$|[.,;:!?)]|\s(?:is|are|was|were|has|have|had|can|could|will|would|may|might|must|shows?|means?|in|on|at|by|for|with|to|of|from|as|and|or|but)\b))/i;
+const CLOZE_RE = /\{\{c1::(.*?)(?:::[^}]*)?\}\}/;
+
+const normAnswer = (x: string) =>
+  normalizeForQuote(x)
+    .replace(/[.,;:!?"“”()]/g, " ")
+    .replace(/^\s*(?:the|a|an)\s+/, "")
+    .replace(/\s+/g, " ")
+    .trim();
+
+/** The answer a card asks for: a cloze's deleted text, else its back. */
+function askedAnswer(c: Card): string {
+  return CLOZE_RE.exec(c.front)?.[1] ?? c.back;
+}
+
+/** The question as a learner reads it, the blank left empty. */
+function questionText(c: Card): string {
+  return c.front.replace(/\{\{c1::.*?\}\}/, " ");
+}
+
+/**
+ * Why a card is not usable as it stands (empty: usable). The criteria, each coded here and not
+ * taken from the drafter:
+ *  - grounded: it has a quote and the quote holds the answer;
+ *  - not trivial: the answer is not visible in the question (a cloze's blanked words do not
+ *    stand elsewhere in the sentence), and not all its content words are;
+ *  - a real answer: not led by a determiner or pronoun ("Some plants", "This"), not a
+ *    possessive fragment ("Earth's"), 1–20 words with at least one content word;
+ *  - reads on its own: no personal pronoun among the question's first five words, no bare
+ *    "this/these/those" standing for something ("… demonstrated this in 1958"), and no opening
+ *    "This/These … + noun" ("These reactions are known as …");
+ *  - plausible options (quiz cards): distinct, of the answer's kind, and for a year or a number
+ *    near it (years within 50, numbers within a factor of 5).
+ */
+function usability(c: Card): string[] {
+  const why: string[] = [];
+  const ans = askedAnswer(c);
+  const a = normAnswer(ans);
+  const q = questionText(c);
+  const qn = ` ${normAnswer(q)} `;
+  if (!c.quote || !normalizeForQuote(c.quote).includes(normalizeForQuote(ans))) why.push("ungrounded");
+  if (a && qn.includes(` ${a} `)) why.push("answer in the question");
+  else {
+    const at = answerTokens(ans);
+    const qt = answerTokens(q);
+    if (at.size > 0 && [...at].every((t) => qt.has(t))) why.push("answer's words in the question");
+  }
+  const n = words(ans).length;
+  if (DETERMINERS.test(ans.trim())) why.push("determiner-led answer");
+  if (/['’]s?$/.test(ans.trim())) why.push("possessive fragment");
+  if (n < 1 || n > 20 || answerTokens(ans).size === 0) why.push("no learnable answer");
+  if (EARLY_PRONOUN.test(q) || BARE_DEMONSTRATIVE.test(q) || DEMONSTRATIVE_START.test(q)) why.push("unresolved reference");
+  if (c.distractors) {
+    const k = answerKind(c.back);
+    const all = [c.back, ...c.distractors].map((x) => x.trim().toLowerCase());
+    if (new Set(all).size !== all.length || c.distractors.some((x) => answerKind(x) !== k)) why.push("options of another kind");
+    const num = (x: string) => Number(/(\d[\d,.]*)/.exec(x)?.[1]?.replace(/,/g, "") ?? NaN);
+    const v = num(c.back);
+    if (k === "year" && c.distractors.some((x) => Math.abs(num(x) - v) > 50)) why.push("year options far from the answer");
+    if (k === "number" && Number.isFinite(v) && v > 0 && c.distractors.some((x) => !(num(x) / v <= 5 && v / num(x) <= 5))) why.push("number options far from the answer");
+  }
+  return why;
+}
+
+interface FactList {
+  document: string;
+  facts: { fact: string; answers: string[] }[];
+}
+
+interface DocRow {
+  document: string;
+  words: number;
+  cards: number;
+  usable: number;
+  facts: number;
+  asked: number;
+}
+
+function evaluateDocs(): DocRow[] {
+  const out: DocRow[] = [];
+  if (!existsSync(evalDir)) return out;
+  log("Documents the drafter was not tuned on (tests/fixtures/draft/eval):");
+  log("  usable: no reason below applies (see `usability` in scripts/draft-eval.ts); a key fact is asked when");
+  log("  a usable card's answer (a cloze's blank) equals one of its listed answer forms (case, articles, punctuation ignored).");
+  for (const f of readdirSync(evalDir).filter((x) => x.endsWith(".facts.json")).sort()) {
+    const list = JSON.parse(readFileSync(join(evalDir, f), "utf8")) as FactList;
+    const text = readFileSync(join(evalDir, list.document), "utf8");
+    const { deck } = draftDeck(text, { fileName: list.document, year: 2026 });
+    const judged = deck.cards.map((c) => ({ c, why: usability(c) }));
+    const usable = judged.filter((j) => j.why.length === 0).map((j) => j.c);
+    const answers = new Set(usable.map((c) => normAnswer(askedAnswer(c))));
+    const missed = list.facts.filter((k) => !k.answers.some((x) => answers.has(normAnswer(x))));
+    const row = { document: list.document, words: countWords(text), cards: deck.cards.length, usable: usable.length, facts: list.facts.length, asked: list.facts.length - missed.length };
+    out.push(row);
+    log("");
+    log(`${list.document}: ${row.words} words, ${row.cards} cards, usable ${row.usable}/${row.cards} (${pct(row.usable, row.cards)}), key facts ${row.asked}/${row.facts} (${pct(row.asked, row.facts)})`);
+    for (const { c, why } of judged) log(`  ${why.length ? "✗" : "✓"} ${c.front}  →  ${c.back}${c.distractors ? `  [${c.distractors.join(" | ")}]` : ""}${why.length ? `   (${why.join("; ")})` : ""}`);
+    for (const k of missed) log(`  missed fact: ${k.fact}`);
+  }
+  log("");
+  return out;
+}
+
+const docRows = evaluateDocs();
+const docFigures = Object.fromEntries(docRows.map((r) => [r.document, { cards: r.cards, usable: r.usable, usableShare: Number((r.cards ? r.usable / r.cards : 0).toFixed(3)), keyFacts: r.facts, asked: r.asked, keyFactShare: Number((r.asked / r.facts).toFixed(3)) }]));
+if (DOCS_ONLY) {
+  console.log(JSON.stringify({ documents: docFigures }));
+  process.exit(0);
+}
+if (!existsSync(sourcesDir)) {
+  console.error(`draft-eval: the seed texts are not at hand in ${sourcesDir} (set LECTERN_SOURCES_DIR)`);
+  console.log(JSON.stringify({ documents: docFigures }));
+  process.exit(2);
 }
 
 // ---- run ---------------------------------------------------------------------------------
@@ -197,7 +324,6 @@ for (const file of seeds) {
 }
 
 const sum = (k: keyof Row) => rows.reduce((n, r) => n + (r[k] as number), 0);
-const pct = (a: number, b: number) => (b ? `${((100 * a) / b).toFixed(1)}%` : "-");
 
 log("Coverage rule:");
 log(RULE);
@@ -261,6 +387,7 @@ const figures = {
   wallMs: Object.fromEntries(rows.map((r) => [r.source, Number(r.wallMs.toFixed(1))])),
   twentyPages: bigFigures,
   sampleSeed: SEED,
+  documents: docFigures,
 };
 log("");
 console.log(JSON.stringify(figures));

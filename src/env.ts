@@ -32,6 +32,12 @@ export interface Env {
    * per request; on the paid plan raise it, up to 5,000 (a deck's maximum).
    */
   UPLOAD_MAX_CARDS?: string;
+  /**
+   * Longest document (in characters, markup included) /draft and POST /api/draft take, checked
+   * before anything else reads it. Default 16,000 (about 1,000 words of HTML): a text of few
+   * "words" (punctuation, markup) is bounded too. Raise it with DRAFT_MAX_WORDS on the paid plan.
+   */
+  DRAFT_MAX_CHARS?: string;
   KV: KVNamespace;
   JOBS?: Queue<Job>;
   /** Rate Limiting binding: a user's updates (see bot/limits.ts). */
@@ -52,6 +58,13 @@ export const DEFAULT_DRAFT_MAX_WORDS = 1000;
 export function draftMaxWords(env: Env): number {
   const n = Number(env.DRAFT_MAX_WORDS);
   return Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_DRAFT_MAX_WORDS;
+}
+
+export const DEFAULT_DRAFT_MAX_CHARS = 16_000;
+
+export function draftMaxChars(env: Env): number {
+  const n = Number(env.DRAFT_MAX_CHARS);
+  return Number.isSafeInteger(n) && n > 0 ? n : DEFAULT_DRAFT_MAX_CHARS;
 }
 
 /** Words in a text, roughly (runs of letters or digits). */

@@ -57,6 +57,8 @@ export interface Pools {
   numbers: NumberSpan[];
   names: PoolName[];
   definitions: string[];
+  /** Terms the document introduces ("called chlorophyll", "known as the cog"). */
+  terms: string[];
   lists: { text: string; items: number }[];
   phrases: PoolPhrase[];
   /** How the document uses words (so "Ordinary" in "Ordinary people" is no name). */
@@ -84,6 +86,15 @@ export function pickDistractors(c: Candidate, pools: Pools): string[] | undefine
       // other definitions of the document, whatever their length (there are seldom many)
       picks = rank(c, pools.definitions.map((d) => ({ text: d, bonus: 0 })), -3);
       break;
+    case "term": {
+      // the document's other terms, with the answer's article ("the cog" → "the Steelyard")
+      const the = /^the\s/i.exec(c.back)?.[0];
+      const bare = (x: string) => x.replace(/^(?:the|a|an)\s+/i, "");
+      const options = pools.terms.map(bare);
+      picks = rank(c, options.map((t) => ({ text: the && !/^[A-Z]{2,}/.test(t) ? `${the}${t}` : t, bonus: 0 })), -3);
+      if (/^an?\s/i.test(c.back)) picks = []; // "a limiting factor": "a chloroplasts" would read wrong; review-only
+      break;
+    }
     case "list":
       picks = rank(c, pools.lists.filter((l) => Math.abs(l.items - ans.items) <= (ans.items >= 4 ? 1 : 0)).map((l) => ({ text: l.text, bonus: 0 })));
       break;
@@ -303,6 +314,8 @@ function numberDistractors(span: NumberSpan, pools: Pools, back: string): string
 
 // ---- names -------------------------------------------------------------------------------
 
+const WATER = /\b(?:Sea|Ocean|River|Gulf|Lake|Bay|Strait|Channel)$/;
+
 function nameDistractors(c: Candidate, pools: Pools): string[] {
   if (c.answer.type !== "name") return [];
   const ans = c.answer;
@@ -314,7 +327,9 @@ function nameDistractors(c: Candidate, pools: Pools): string[] {
   const options: { text: string; score: number; tie: number }[] = [];
   for (const p of pools.names) {
     if (p.entity === entity || p.key === back || p.key.includes(back) || back.includes(p.key)) continue;
-    if ((ans.cls === "place") !== (p.cls === "place")) continue;
+    if ((ans.cls === "place") !== (p.cls === "place") || (ans.cls === "person") !== (p.cls === "person")) continue;
+    if (wantAcronym && !p.acronym) continue; // "NADPH": other acronyms, not "crassulacean acid metabolism"
+    if (ans.cls === "place" && WATER.test(c.back) !== WATER.test(p.text)) continue; // a city is no sea: "London" ≠ "North Sea"
     let score = 0;
     if (p.cls === ans.cls) score += 3;
     if (ans.head && p.head === ans.head) score += 2;

@@ -8,7 +8,7 @@ import { displayExact, mapOffset, type Analysed } from "./sentence";
 import { isAcronym, overlaps, type NameClass, type NumberSpan, type Span } from "./spans";
 import { STOPWORDS, cutWords, norm, squash, stem, upperFirst, words, type WordUse } from "./text";
 
-export type CardKind = "definition" | "acronym" | "date" | "number" | "name" | "enumeration" | "phrase";
+export type CardKind = "definition" | "term" | "acronym" | "date" | "number" | "name" | "enumeration" | "phrase";
 
 /** What the answer is, for choosing distractors of the same kind. */
 export type Answer =
@@ -16,6 +16,7 @@ export type Answer =
   | { type: "number"; span: NumberSpan }
   | { type: "name"; cls: NameClass; head: string; acronym: boolean }
   | { type: "definition" }
+  | { type: "term" }
   | { type: "list"; items: number }
   | { type: "phrase"; role: "subject" | "object" | "item"; agent: boolean };
 
@@ -153,6 +154,7 @@ export function extract(a: Analysed, ctx: DocContext): Candidate[] {
   if (!a.readable) return [];
   const out: Candidate[] = [];
   definitions(a, ctx, out);
+  terms(a, out);
   acronyms(a, out);
   counts(a, out);
   names(a, ctx, out);
@@ -167,13 +169,13 @@ const DEF_PATTERNS: { re: RegExp; q: (term: string, verb: string, m: RegExpExecA
   { re: /^(.+?) (is|are) (?:a|an|the) (?:term|word|expression|concept|name) (?:used )?(?:to (?:describe|denote|refer to|mean)|for|that (?:describes|denotes|refers to)) (.{8,})$/, q: (t) => `What does the term “${t}” describe?`, score: 9 },
   { re: /^(.+?) (means|refers to|denotes) (.{8,})$/, q: (t, v) => `What does ${t} ${v === "means" ? "mean" : v === "denotes" ? "denote" : "refer to"}?`, score: 8 },
   { re: /^(.+?) (is|are) ((?:those|the ones|any (?:act|offence|crime)s?) (?:which|that|who) .{8,})$/, q: (t, v) => `What ${v} ${t}?`, score: 8 },
-  { re: /^(.+?) (is|are)(?: (?:also|often|thus|essentially|generally|usually|currently|now|still|therefore|by nature|by definition))? ((?:a|an|the) .{8,})$/, q: (t, v) => `What ${v} ${t}?`, score: 6 },
+  { re: /^(.+?) (is|are|was|were)(?: (?:also|often|thus|essentially|generally|usually|currently|now|still|therefore|by nature|by definition))? ((?:a|an|the) .{8,})$/, q: (t, v) => `What ${v} ${t}?`, score: 6 },
 ];
 
 function definitions(a: Analysed, ctx: DocContext, out: Candidate[]): void {
   const s = tidy(a.display).replace(/\.$/, "");
   const body = a.unit.bodyStart ? upperFirst(s.slice(labelLength(a))) : s;
-  const maybeDef = / (?:is|are|means|refers|denotes) /.test(body);
+  const maybeDef = / (?:is|are|was|were|means|refers|denotes) /.test(body);
   for (const p of maybeDef ? DEF_PATTERNS : []) {
     const m = p.re.exec(body);
     if (!m) continue;
@@ -188,7 +190,7 @@ function definitions(a: Analysed, ctx: DocContext, out: Candidate[]): void {
     if (def.endsWith("…")) continue; // too long to learn as one answer
     if (p.score === 6 && words(def).length > 22) continue;
     if (words(def).length < 2) continue;
-    const t = termCase(term, ctx);
+    const t = termCase(term, ctx).replace(/^(A|An|The)\s/, (w) => w.toLowerCase());
     const verb = m[2] ?? "is";
     const front = p.q(t, verb, m).replace(/\s+/g, " ");
     if (front.length > QUESTION_MAX) continue;
@@ -203,6 +205,34 @@ function definitions(a: Analysed, ctx: DocContext, out: Candidate[]): void {
       const front = `${upperFirst(cm[1]!)}which ${cm[2]}?`;
       out.push({ kind: "enumeration", a, front, back: list, answer: { type: "list", items: list.split(/,\s*|\s+(?:and|or)\s+/).length }, key: `enum:${norm(front)}`, score: 8 });
     }
+  }
+}
+
+/**
+ * A term the sentence introduces: "… inside organelles called {{chloroplasts}}", "… are known as
+ * {{the Calvin cycle}}", "… a ship known as {{the cog}}". What a lecturer asks first; its wrong
+ * options are the document's other terms.
+ */
+function terms(a: Analysed, out: Candidate[]): void {
+  const s = a.unit.text;
+  if (!/\b(?:called|known as|termed)\s/.test(s)) return;
+  let n = 0;
+  for (const m of s.matchAll(/\b(?:called|known\s+as|termed)\s+/g)) {
+    if (++n > 4) break;
+    const from = m.index + m[0].length;
+    if (from < a.unit.bodyStart || a.skip.some((r) => r.start <= from && from < r.end)) continue;
+    const stop = /[,;:.()!?]/.exec(s.slice(from, from + 120));
+    const end = phraseEnd(stop ? s.slice(0, from + stop.index) : s, from, 5); // a term ends at the clause's end
+    if (end <= from) continue;
+    const term = s.slice(from, end).replace(/[\s,;:]+$/, "");
+    const ws = words(term);
+    if (ws.length < 1 || ws.length > 5 || /^(?:after|for|by|in|on|to|from|upon|into|this|these|that|those|it|them|such|which|what)\b/i.test(term)) continue;
+    if (!ws.some((w) => !STOPWORDS.has(w.toLowerCase()))) continue;
+    const span = { start: from, end: from + term.length };
+    if (a.numbers.some((x) => overlaps(x, span))) continue;
+    const front = clozeFront(a, span);
+    if (!front) continue;
+    out.push({ kind: "term", a, front, back: term, answer: { type: "term" }, key: `term:${norm(term.replace(/^(?:the|a|an)\s+/i, ""))}`, score: 8.5, span });
   }
 }
 
@@ -226,9 +256,23 @@ function acronyms(a: Analysed, out: Candidate[]): void {
   }
 }
 
+/**
+ * At most this many figures, names or lists of one sentence are tried as cards: a sentence keeps at
+ * most 4 cards, and trying each of hundreds ("1 1 1 …") would cost time in the square of its length.
+ */
+const SPANS_PER_SENTENCE = 10;
+
+/** The word that ends right before `i` (as /([A-Za-z][A-Za-z-]*)$/ on s.slice(0, i), without rescanning the prefix). */
+function wordBefore(s: string, i: number): [string, string] | null {
+  let k = i;
+  while (k > 0 && /[A-Za-z-]/.test(s.charAt(k - 1))) k--;
+  while (k < i && s.charAt(k) === "-") k++;
+  return k < i ? [s.slice(k, i), s.slice(k, i)] : null;
+}
+
 function counts(a: Analysed, out: Candidate[]): void {
   const hasEnumeration = out.some((c) => c.kind === "enumeration" && c.a === a);
-  for (const n of a.numbers) {
+  for (const n of a.numbers.slice(0, SPANS_PER_SENTENCE)) {
     if (hasEnumeration && /^\s+[a-z][a-z\-]*(?:\s[a-z][a-z\-]*)?:\s/.test(a.unit.text.slice(n.end))) continue; // asked by the enumeration
     const front = clozeFront(a, n);
     if (!front) continue;
@@ -246,7 +290,7 @@ function counts(a: Analysed, out: Candidate[]): void {
 
 function names(a: Analysed, ctx: DocContext, out: Candidate[]): void {
   const acr = a.acronyms;
-  for (const d of acr) {
+  for (const d of acr.slice(0, SPANS_PER_SENTENCE)) {
     if (ctx.acronymFirst.get(d.acronym) === a.unit.index) continue; // asked by the acronym card
     // defined again: ask the name, with its acronym, as a name
     const span = { start: Math.min(d.longSpan.start, d.acrSpan.start), end: Math.max(d.longSpan.end, d.acrSpan.end) };
@@ -255,11 +299,13 @@ function names(a: Analysed, ctx: DocContext, out: Candidate[]): void {
     const back = a.unit.text.slice(span.start, span.end);
     out.push({ kind: "name", a, front, back, answer: { type: "name", cls: "org", head: "", acronym: false }, key: `name:${norm(back)}:${a.unit.index}`, score: 6, span });
   }
-  for (const n of a.names) {
+  for (const n of a.names.slice(0, SPANS_PER_SENTENCE)) {
     // a name defined by an acronym in this sentence is asked by the acronym card (or as above)
     if (acr.some((d) => overlaps(d.longSpan, n) || overlaps(d.acrSpan, n))) continue;
     if (n.cls === "other") continue; // a capitalised phrase of no known kind ("the Blue Heart"): no good distractors, seldom a fact
     if (a.unit.path.some((p) => norm(p) === norm(n.text))) continue;
+    const next = /^\s+([a-z]+)/.exec(a.unit.text.slice(n.end, n.end + 30))?.[1];
+    if (n.acronym && next && !STOPWORDS.has(next) && !isVerbWord(next) && !/(?:ly|ed)$/.test(next)) continue; // "DNA ligase": the acronym is half of a name
     const front = clozeFront(a, n);
     if (!front) continue;
     const count = ctx.nameCount.get(norm(n.text)) ?? 1;
@@ -276,7 +322,7 @@ function names(a: Analysed, ctx: DocContext, out: Candidate[]): void {
 // ---- key phrases -------------------------------------------------------------------------
 
 /** Cue words whose object is a good answer; `examples`: asked even in a definition's sentence. */
-const CUES: { re: RegExp; strong: boolean; keys: string[]; minWords?: number; examples?: boolean }[] = [
+const CUES: { re: RegExp; strong: boolean; keys: string[]; minWords?: number; examples?: boolean; oneWord?: boolean }[] = [
   { re: /\b(?:requires?|required|requiring)\s+/g, strong: true, keys: ["requir"] },
   { re: /\b(?:includes?|including|involves?|involving)\s+/g, strong: true, keys: ["includ", "involv"] },
   { re: /\b(?:leads?|led)\s+to\s+/g, strong: true, keys: ["lead", "led"] },
@@ -293,6 +339,10 @@ const CUES: { re: RegExp; strong: boolean; keys: string[]; minWords?: number; ex
   { re: /\bsuch\s+as\s+/g, strong: false, keys: ["such"], minWords: 1, examples: true },
   { re: /\b(?:should|must|can)\s+(?:also\s+)?(?:check|learn more about|take|exert)\s+/g, strong: false, keys: ["check", "learn", "take", "exert"], minWords: 1 },
   { re: /\b(?:located|held|found)\s+in\s+/g, strong: false, keys: ["located", "held", "found"] },
+  { re: /\b(?:takes?|took|taking)\s+place\s+(?:mainly\s+|mostly\s+|only\s+)?(?:in|inside|within)\s+/g, strong: true, keys: ["place"] },
+  { re: /\b(?:pairs?|paired|binds?|bound)\s+(?:only\s+)?(?:with|to)\s+/g, strong: true, keys: ["pair", "bind", "bound"] },
+  { re: /\b(?:produces?|produced|releases?|released)\s+/g, strong: false, keys: ["produc", "releas"] },
+  { re: /\bthe\s+(?:enzymes?|hormones?|pigments?|proteins?)\s+(?=[A-Za-z])/g, strong: true, keys: ["enzyme", "hormone", "pigment", "protein"], oneWord: true },
   { re: /\b(?:applies|apply|applied)\s+to\s+/g, strong: true, keys: ["appl"] },
   { re: /\b(?:attention|alert)\s+to\s+/g, strong: false, keys: ["attention", "alert"] },
   { re: /\b(?:awareness|aware)\s+of\s+/g, strong: false, keys: ["aware"] },
@@ -402,7 +452,12 @@ function listAt(s: string, comma: number, first = ""): ListMatch | null {
       break;
     }
   }
-  const last = lastText.slice(0, cut).trim();
+  let last = lastText.slice(0, cut).trim();
+  // "furs, wax, timber and grain from the east for cloth": items of one word; the last one is "grain"
+  if (middle.every((x) => words(x).length === 1) && words(last).length > 2) {
+    const prep = /\s(?:from|for|to|in|on|at|with|by|into|across)\s/.exec(last);
+    if (prep && words(last.slice(0, prep.index)).length === 1) last = last.slice(0, prep.index);
+  }
   if (!last || words(last).length > 7) return null;
   const lastStart = comma + m[0].length - lastText.length + (lastText.length - lastText.trimStart().length);
   const middleSpans: Span[] = [];
@@ -430,8 +485,13 @@ function phrases(a: Analysed, out: Candidate[]): void {
   const taken: Span[] = [];
   const headings = headingSet(a.unit.path);
   const hasDefinition = out.some((c) => (c.kind === "definition" || c.kind === "enumeration") && c.a === a);
+  let tries = 0;
   const push = (span0: Span, role: "subject" | "object" | "item", score: number, minWords = 1) => {
+    if (++tries > 3 * SPANS_PER_SENTENCE) return;
     let span = { ...span0 };
+    // "Many {{national authorities and …}} are involved": a quantifier is no part of the answer
+    const quant = /^(?:many|some|most|several|few|both|various|numerous)\s+(?=[a-z])/i.exec(s.slice(span.start, span.end));
+    if (quant) span = { start: span.start + quant[0].length, end: span.end };
     // trim trailing adverbs ("Consumers also") and spaces
     for (;;) {
       const t = s.slice(span.start, span.end);
@@ -460,6 +520,7 @@ function phrases(a: Analysed, out: Candidate[]): void {
     if (taken.some((t) => overlaps(t, span))) return;
     const bare = ans.replace(/^(the|a|an)\s+/i, "");
     if (a.names.some((nm) => nm.text === bare || nm.start <= span.start && nm.end >= span.end)) return; // a name: asked as a name
+    if (a.acronyms.some((d) => overlaps(d.acrSpan, span))) return; // "Deoxyribonucleic acid (DNA)": asked by the acronym card
     if (a.numbers.some((nm) => overlaps(nm, span) && nm.end - nm.start >= ans.length * 0.5)) return;
     const front = clozeFront(a, span);
     if (!front) return;
@@ -477,7 +538,7 @@ function phrases(a: Analysed, out: Candidate[]): void {
       if (from < bodyStart) continue;
       if (a.skip.some((r) => r.start <= from && from < r.end)) continue;
       if (/\bnot\s+$/.test(s.slice(Math.max(0, m.index - 5), m.index))) continue;
-      const end = phraseEnd(s, from, 10);
+      const end = cue.oneWord ? from + (/^[A-Za-z0-9][\w\-]*/.exec(s.slice(from, from + 40))?.[0].length ?? 0) : phraseEnd(s, from, 10);
       if (end <= from) continue;
       const n = words(s.slice(from, end)).length;
       push({ start: from, end }, "object", 3 + (cue.strong ? 1 : 0) + (n >= 2 && n <= 6 ? 0.5 : 0), cue.minWords ?? (cue.strong || isAgent(s.slice(from, end)) ? 1 : 2));
@@ -519,7 +580,7 @@ function phrases(a: Analysed, out: Candidate[]): void {
     const clause = s.slice(Math.max(bodyStart, s.lastIndexOf(",", m.index) + 1), m.index).trim();
     if (/^(?:if|when|while|although|though|as|because|since|unless|whether)\b/i.test(clause)) continue;
     const start = m.index + m[0].length - phrase.length;
-    push({ start, end: start + phrase.length }, "object", 3, 2);
+    push({ start, end: start + phrase.length }, "object", 3, phrase.includes("-") ? 1 : 2); // "is {{semi-conservative}}"
   }
   // the object of the main verb: "UNODC helps strengthen {{the capacity of States}} to …"
   if (c) {
@@ -538,14 +599,16 @@ function phrases(a: Analysed, out: Candidate[]): void {
   // "By the same token, A and B …": a comma that closes an opening phrase starts no list
   const openerComma = /^(\S+)(?:\s+\S+){0,4},\s/.exec(s.slice(bodyStart));
   const openerEnd = openerComma && OPENERS.has(openerComma[1]!.toLowerCase()) ? bodyStart + openerComma[0].length - 2 : -1;
+  let lists = 0;
   for (const m of s.matchAll(/,\s/g)) {
+    if (++lists > 3 * SPANS_PER_SENTENCE) break;
     if (m.index < bodyStart || m.index < coveredTo) continue; // inside a list already seen
     if (m.index === openerEnd) continue;
-    const list = listAt(s, m.index, /([A-Za-z][A-Za-z\-]*)$/.exec(s.slice(0, m.index))?.[1] ?? "");
+    const before = wordBefore(s, m.index);
+    const list = listAt(s, m.index, before?.[1] ?? "");
     if (!list) continue;
     coveredTo = list.end;
     const lastWords = words(list.last);
-    const before = /([A-Za-z][A-Za-z\-]*)$/.exec(s.slice(0, m.index));
     const sharedTail = lastWords.length === 2 || lastWords.length >= 3 && /^(of|for|to|in|on|against)$/i.test(lastWords[1]!); // "… and deployment of malware"
     if (list.middle.every((x) => words(x).length === 1) && sharedTail && before && !/^(the|a|an)$/i.test(lastWords[0]!)) {
       // "social, economic and political pressures" → "social, economic and political"; "creation, dissemination and deployment of malware" → "creation, dissemination and deployment"

@@ -16,7 +16,10 @@ import { parseDocument, type DraftFormat } from "./parse";
 import { analyse, type Analysed } from "./sentence";
 import { findNames } from "./spans";
 import { WordUse, cutWords, jaccard, norm, resetMemo, shortHash, slugify, tokenSet } from "./text";
-import { findTitleBlock, toUnits } from "./units";
+import { findTitleBlock, toUnits, type Unit } from "./units";
+import { draftDescription } from "./review";
+
+export { draftDescription, frontFromEdit, kindSummary, readableFront, regroundCard } from "./review";
 
 export type { DraftFormat } from "./parse";
 
@@ -54,6 +57,8 @@ export interface DraftStats {
 export interface DraftResult {
   deck: Deck;
   stats: DraftStats;
+  /** The document's sentences and list items (each as a card would quote it): what an edited card is re-grounded in. */
+  sentences: string[];
 }
 
 export class DraftError extends Error {
@@ -63,6 +68,8 @@ export class DraftError extends Error {
 export const DEFAULT_YEAR = 2026;
 /** Longer documents are refused (about 150 pages; a Worker's CPU budget is the limit). */
 export const MAX_INPUT_CHARS = 600_000;
+/** Longer sentences are not read (cards quote their sentence; the schema allows 1,500 characters). */
+export const MAX_UNIT_CHARS = 1000;
 export const DEFAULT_PUBLISHER = "Uploaded document";
 export const SUPPORTED_EXTENSIONS: Record<string, DraftFormat> = { txt: "txt", text: "txt", md: "md", markdown: "md", html: "html", htm: "html" };
 
@@ -79,7 +86,7 @@ export function defaultMaxCards(sentences: number): number {
 
 /** Cards per sentence at most (long sentences may carry one more). */
 const PER_SENTENCE = 2;
-const KIND_PREFIX: Record<CardKind, string> = { definition: "def", acronym: "acr", date: "date", number: "num", name: "name", enumeration: "list", phrase: "key" };
+const KIND_PREFIX: Record<CardKind, string> = { definition: "def", term: "term", acronym: "acr", date: "date", number: "num", name: "name", enumeration: "list", phrase: "key" };
 
 export function draftDeck(text: string, opts: DraftOptions = {}): DraftResult {
   resetMemo();
@@ -102,12 +109,15 @@ function draft(text: string, opts: DraftOptions): DraftResult {
   for (const u of units) {
     const prev = analysed[analysed.length - 1];
     const headingPath = u.label ? u.path.slice(0, -1) : u.path;
-    const a = analyse(u, prev, headingPath[headingPath.length - 1]);
+    // a "sentence" longer than a card may quote is no sentence (a table, a dump, punctuation): skipped unread
+    const a = u.text.length > MAX_UNIT_CHARS ? unread(u) : analyse(u, prev, headingPath[headingPath.length - 1]);
     if (/^\(.*\)\.?$/.test(u.text)) a.readable = false; // a sentence that is all parenthesis
     analysed.push(a);
   }
   const ctx = docContext(analysed);
-  const candidates = analysed.flatMap((a) => extract(a, ctx));
+  const found = analysed.flatMap((a) => extract(a, ctx));
+  const titleText = blocks[titleBlock]?.text ?? "";
+  const candidates = found.filter((c) => !unusable(c) && !guessable(c, analysed, titleText));
   const pools = buildPools(analysed, candidates, ctx.words);
 
   // rank: score, then document order; merge the same fact; cap per sentence and overall
@@ -193,7 +203,7 @@ function draft(text: string, opts: DraftOptions): DraftResult {
   const deck = {
     id: deckId,
     title,
-    description: cutWords(`Drafted automatically from “${sourceTitle}”: ${cards.length} cards, each quoting the sentence it came from. Review before publishing.`, 600),
+    description: draftDescription(sourceTitle, cards),
     language: "en",
     sources: [{ id: sourceId, title: sourceTitle, publisher: cutWords(opts.publisher ?? DEFAULT_PUBLISHER, 120), year: opts.year ?? DEFAULT_YEAR }],
     cards,
@@ -202,8 +212,55 @@ function draft(text: string, opts: DraftOptions): DraftResult {
   if (!r.ok) throw new DraftError(`The drafted deck is invalid: ${r.problems.map((p) => `${p.where}: ${p.message}`).join("; ")}`);
   return {
     deck: r.deck,
-    stats: { sentences: units.length, candidates: candidates.length, cards: cards.length, byKind, merged, dropped },
+    stats: { sentences: units.length, candidates: found.length, cards: cards.length, byKind, merged, dropped: dropped + found.length - candidates.length },
+    sentences: units.filter((u) => u.text.length <= CARD_LIMITS.quote).map((u) => u.text),
   };
+}
+
+const CLOZE_ANSWER = /\{\{c1::(.*?)\}\}/;
+/** Answers that are no fact of their own: "Some plants", "Each separated strand", "this", "Earth's". */
+const DETERMINER_LED = /^(?:some|many|most|each|every|several|few|both|such|this|these|those|that|it|its|they|their|them|another)\b/i;
+/** A pronoun among the first five words of a question: the subject is someone named elsewhere ("In 1779 he showed …"). */
+const EARLY_PRONOUN = /^\W*(?:\S+\s+){0,4}(?:it|they|them|he|she|him|her)\b/i;
+/** "this"/"these"/"those" standing for something ("… demonstrated this in 1958"), or opening the question with a noun ("These reactions …"). */
+const BARE_DEMONSTRATIVE = /\b(?:this|these|those)\b(?=\s*(?:$|[.,;:!?)]|\s(?:is|are|was|were|has|have|had|can|could|will|would|may|might|must|in|on|at|by|for|with|to|of|from|as|and|or|but)\b))|^\W*(?:this|these|those|that)\s+[a-z]/i;
+
+/**
+ * A card that would not be worth keeping as it is: the answer is already in the question (or all
+ * its words are, or the blanked words stand elsewhere in the sentence), a determiner-led or
+ * possessive fragment, or a question that leans on a reference it does not resolve.
+ */
+function unusable(c: Candidate): boolean {
+  const answer = CLOZE_ANSWER.exec(c.front)?.[1] ?? c.back;
+  const question = c.front.replace(CLOZE_ANSWER, " ");
+  if (DETERMINER_LED.test(answer.trim()) || /['’]s?$/.test(answer.trim())) return true;
+  if (EARLY_PRONOUN.test(question) || BARE_DEMONSTRATIVE.test(question)) return true;
+  const a = norm(answer).replace(/^(?:the|a|an)\s+/, "");
+  if (a.length > 0 && new RegExp(`(?:^|[^a-z0-9])${a.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?:$|[^a-z0-9])`).test(norm(question))) return true;
+  const at = tokenSet(answer);
+  const qt = tokenSet(question);
+  return at.size > 0 && [...at].every((t) => qt.has(t));
+}
+
+/**
+ * A blank a learner fills without learning anything: a sentence's subject whose words all stood in
+ * the two sentences before it or in the title ("{{The London post}} was known as …" after "… in
+ * London, …"), or a name that is the document's title ("{{DNA}}" in "DNA Replication").
+ */
+function guessable(c: Candidate, analysed: readonly Analysed[], title: string): boolean {
+  const mine = tokenSet(c.back);
+  if (mine.size === 0) return false;
+  const titled = tokenSet(title);
+  if (c.kind === "name" && [...mine].every((t) => titled.has(t))) return true;
+  if (c.answer.type !== "phrase" || c.answer.role !== "subject") return false;
+  const i = c.a.unit.index;
+  const before = new Set([...titled, ...tokenSet(analysed[i - 1]?.unit.text ?? ""), ...tokenSet(analysed[i - 2]?.unit.text ?? "")]);
+  return [...mine].every((t) => before.has(t));
+}
+
+/** A unit that is not analysed: it yields no card and lends nothing to distractors. */
+function unread(unit: Unit): Analysed {
+  return { unit, skip: [], names: [], acronyms: [], numbers: [], edits: [], display: "", exact: "", readable: false };
 }
 
 /** The schema's limits for any card (checked here so one bad card cannot sink the deck). */
@@ -255,7 +312,7 @@ function docContext(analysed: readonly Analysed[]): DocContext {
     for (const d of a.acronyms) if (!acronymFirst.has(d.acronym) && a.readable) acronymFirst.set(d.acronym, a.unit.index);
     for (const n of a.names) nameCount.set(norm(n.text), (nameCount.get(norm(n.text)) ?? 0) + 1);
   }
-  return { words: new WordUse(analysed.map((a) => a.unit.text).join("\n")), nameCount, acronymFirst };
+  return { words: new WordUse(analysed.map((a) => (a.display ? a.unit.text : "")).join("\n")), nameCount, acronymFirst };
 }
 
 function buildPools(analysed: readonly Analysed[], candidates: readonly Candidate[], words: WordUse): Pools {
@@ -286,6 +343,7 @@ function buildPools(analysed: readonly Analysed[], candidates: readonly Candidat
     numbers: analysed.flatMap((a) => a.numbers.filter((n) => n.kind === "number")),
     names,
     definitions: uniqueBy(candidates.filter((c) => c.answer.type === "definition").map((c) => c.back), (x) => x),
+    terms: uniqueBy(candidates.filter((c) => c.answer.type === "term").map((c) => c.back), (x) => x.replace(/^(?:the|a|an)\s+/i, "")),
     lists: uniqueBy(candidates.flatMap((c) => (c.answer.type === "list" ? [{ text: c.back, items: c.answer.items }] : [])), (x) => x.text),
     phrases: uniqueBy(candidates.flatMap((c) => (c.answer.type === "phrase" && c.score >= 3 ? [poolPhrase(c.back, c.answer.role, c.answer.agent, c.a.unit.path.join("/"))] : [])), (x) => x.text),
     words,

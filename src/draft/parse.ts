@@ -2,7 +2,7 @@
  * Documents → blocks. A block is a heading, a paragraph or a list item, as plain text with its
  * whitespace collapsed. Supported inputs: plain text, Markdown and HTML.
  */
-import { squash } from "./text";
+import { CharFinder, Finder, isSpaceCode, isWordCode, squash } from "./text";
 
 export type DraftFormat = "txt" | "md" | "html";
 
@@ -95,25 +95,193 @@ function parseText(src: string): Block[] {
 
 // ---- Markdown ----------------------------------------------------------------------------
 
-/** Inline Markdown → plain text: links, images, emphasis, code, escapes and inline HTML. */
+/**
+ * Inline Markdown → plain text: links, images, emphasis, code, escapes and inline HTML. Each pass
+ * is a linear scan (see `Finder`): a document of "[" or "**a " costs what its length costs.
+ */
 export function stripInlineMarkdown(s: string): string {
-  return squash(
-    decodeEntities(
-      s
-        .replace(/!\[([^\]]*)\]\([^)]*\)/g, "")
-        .replace(/\[\^[^\]]+\]/g, "")
-        .replace(/\[([^\]]+)\]\([^)]*\)/g, "$1")
-        .replace(/\[([^\]]+)\]\[[^\]]*\]/g, "$1")
-        .replace(/<(https?:[^>\s]+)>/g, "$1")
-        .replace(/<\/?[A-Za-z][^>]*>/g, "")
-        .replace(/`+([^`]+)`+/g, "$1")
-        .replace(/(\*\*|__)(?=\S)([\s\S]*?\S)\1/g, "$2")
-        .replace(/(^|[^\w*])\*(?=\S)([^*]*?\S)\*(?!\w)/g, "$1$2")
-        .replace(/(^|[^\w])_(?=\S)([^_]*?\S)_(?!\w)/g, "$1$2")
-        .replace(/~~(?=\S)([\s\S]*?\S)~~/g, "$1")
-        .replace(/\\([\\`*_{}[\]()#+\-.!>|~])/g, "$1"),
-    ),
-  );
+  let t = dropImages(s);
+  t = dropFootnoteRefs(t);
+  t = unwrapLinks(t);
+  t = unwrapAutolinksAndTags(t);
+  t = unwrapCode(t);
+  t = unwrapPaired(t, ["**", "__"]);
+  t = unwrapSingle(t, "*");
+  t = unwrapSingle(t, "_");
+  t = unwrapPaired(t, ["~~"]);
+  return squash(decodeEntities(t.replace(/\\([\\`*_{}[\]()#+\-.!>|~])/g, "$1")));
+}
+
+/** `![alt](url)` → "". */
+function dropImages(s: string): string {
+  if (!s.includes("![")) return s;
+  const close = new Finder(s, "]");
+  const paren = new Finder(s, ")");
+  let out = "";
+  let pos = 0;
+  for (let i = s.indexOf("![", pos); i >= 0; i = s.indexOf("![", i + 1)) {
+    const j = close.next(i + 2);
+    if (j < 0) break;
+    if (s.charCodeAt(j + 1) !== 40 /* ( */) continue;
+    const k = paren.next(j + 2);
+    if (k < 0) break;
+    out += s.slice(pos, i);
+    pos = k + 1;
+    i = k;
+  }
+  return out + s.slice(pos);
+}
+
+/** `[^note]` → "". */
+function dropFootnoteRefs(s: string): string {
+  if (!s.includes("[^")) return s;
+  const close = new Finder(s, "]");
+  let out = "";
+  let pos = 0;
+  for (let i = s.indexOf("[^"); i >= 0; i = s.indexOf("[^", i + 1)) {
+    const j = close.next(i + 2);
+    if (j < 0) break;
+    if (j === i + 2) continue;
+    out += s.slice(pos, i);
+    pos = j + 1;
+    i = j;
+  }
+  return out + s.slice(pos);
+}
+
+/** `[text](url)` and `[text][ref]` → text. */
+function unwrapLinks(s: string): string {
+  if (!s.includes("](") && !s.includes("][")) return s;
+  const close = new Finder(s, "]");
+  const refClose = new Finder(s, "]"); // its own finder: every finder is asked in increasing order
+  const paren = new Finder(s, ")");
+  let out = "";
+  let pos = 0;
+  for (let i = s.indexOf("["); i >= 0; i = s.indexOf("[", i + 1)) {
+    const j = close.next(i + 1);
+    if (j < 0) break;
+    if (j === i + 1) continue;
+    const c = s.charCodeAt(j + 1);
+    const k = c === 40 /* ( */ ? paren.next(j + 2) : c === 91 /* [ */ ? refClose.next(j + 2) : -1;
+    if (k < 0) continue;
+    out += s.slice(pos, i) + s.slice(i + 1, j);
+    pos = k + 1;
+    i = k;
+  }
+  return out + s.slice(pos);
+}
+
+/** `<https://…>` → the URL; other inline HTML tags `<b>`, `</span>` → "". */
+function unwrapAutolinksAndTags(s: string): string {
+  if (!s.includes("<")) return s;
+  const gt = new Finder(s, ">");
+  const space = new CharFinder(s, isSpaceCode);
+  let out = "";
+  let pos = 0;
+  for (let i = s.indexOf("<"); i >= 0; i = s.indexOf("<", i + 1)) {
+    const k = gt.next(i + 1);
+    if (k < 0) break;
+    const auto = /^<https?:/.test(s.slice(i, i + 7));
+    if (auto) {
+      const from = i + (s.charCodeAt(i + 5) === 58 /* : */ ? 6 : 7);
+      const w = space.next(from);
+      if (k > from && (w < 0 || k < w)) {
+        out += s.slice(pos, i) + s.slice(i + 1, k);
+        pos = k + 1;
+        i = k;
+        continue;
+      }
+    }
+    const n = s.charCodeAt(i + 1) === 47 /* / */ ? i + 2 : i + 1;
+    if (!/[A-Za-z]/.test(s.charAt(n))) continue;
+    out += s.slice(pos, i);
+    pos = k + 1;
+    i = k;
+  }
+  return out + s.slice(pos);
+}
+
+/** `` `code` `` → code. */
+function unwrapCode(s: string): string {
+  if (!s.includes("`")) return s;
+  let out = "";
+  let pos = 0;
+  let i = s.indexOf("`");
+  while (i >= 0) {
+    let e = i;
+    while (s.charCodeAt(e) === 96) e++;
+    const c = s.indexOf("`", e);
+    if (e >= s.length || c < 0) break;
+    let ce = c;
+    while (s.charCodeAt(ce) === 96) ce++;
+    out += s.slice(pos, i) + s.slice(e, c);
+    pos = ce;
+    i = s.indexOf("`", ce);
+  }
+  return out + s.slice(pos);
+}
+
+/** `**bold**`, `__bold__`, `~~struck~~` → the text (an opener needs a non-space after it, a closer one before it). */
+function unwrapPaired(s: string, delims: readonly string[]): string {
+  if (!delims.some((d) => s.includes(d))) return s;
+  const finders = delims.map((d) => new Finder(s, d));
+  const live = delims.map(() => true);
+  let out = "";
+  let pos = 0;
+  let i = pos;
+  for (;;) {
+    // the leftmost opener of any delimiter still live
+    let at = -1;
+    let which = -1;
+    for (let d = 0; d < delims.length; d++) {
+      if (!live[d]) continue;
+      const x = finders[d]!.next(i);
+      if (x >= 0 && (at < 0 || x < at)) {
+        at = x;
+        which = d;
+      }
+    }
+    if (at < 0) break;
+    const d = delims[which]!;
+    const L = d.length;
+    if (at + L >= s.length || isSpaceCode(s.charCodeAt(at + L))) {
+      i = at + 1;
+      continue;
+    }
+    let c = finders[which]!.next(at + L + 1);
+    while (c >= 0 && isSpaceCode(s.charCodeAt(c - 1))) c = finders[which]!.next(c + 1);
+    if (c < 0) {
+      live[which] = false; // no closer after this opener: none after any later opener either
+      continue;
+    }
+    out += s.slice(pos, at) + s.slice(at + L, c);
+    pos = c + L;
+    i = pos;
+  }
+  return out + s.slice(pos);
+}
+
+/** `*em*` / `_em_` → em: the next mark closes it (the text holds no mark); no word character around the marks. */
+function unwrapSingle(s: string, mark: "*" | "_"): string {
+  if (!s.includes(mark)) return s;
+  const code = mark.charCodeAt(0);
+  let out = "";
+  let pos = 0;
+  for (let i = s.indexOf(mark); i >= 0; i = s.indexOf(mark, i + 1)) {
+    if (i > 0) {
+      if (i - 1 < pos) continue;
+      const p = s.charCodeAt(i - 1);
+      if (isWordCode(p) || p === code) continue;
+    }
+    if (i + 1 >= s.length || isSpaceCode(s.charCodeAt(i + 1))) continue;
+    const c = s.indexOf(mark, i + 1);
+    if (c < 0) break;
+    if (c === i + 1 || isSpaceCode(s.charCodeAt(c - 1)) || (c + 1 < s.length && isWordCode(s.charCodeAt(c + 1)))) continue;
+    out += s.slice(pos, i) + s.slice(i + 1, c);
+    pos = c + 1;
+    i = c;
+  }
+  return out + s.slice(pos);
 }
 
 function parseMarkdown(src: string): Block[] {
@@ -143,10 +311,12 @@ function parseMarkdown(src: string): Block[] {
       flush();
       continue;
     }
-    const atx = /^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$/.exec(line);
+    const atx = /^\s{0,3}(#{1,6})\s+(.*)$/.exec(line);
     if (atx) {
       flush();
-      blocks.push({ kind: "heading", text: stripInlineMarkdown(atx[2]!), level: atx[1]!.length });
+      // closing hashes and spaces off the end (by hand: /\s*#*\s*$/ backtracks on a long line of spaces)
+      const heading = atx[2]!.trimEnd().replace(/#+$/, "").trimEnd();
+      blocks.push({ kind: "heading", text: stripInlineMarkdown(heading), level: atx[1]!.length });
       continue;
     }
     const next = lines[i + 1];
@@ -209,6 +379,23 @@ const BLOCK = new Set([
   "caption", "details", "summary", "body", "html",
 ]);
 
+/** Each `open … close` stretch (comments, CDATA, the doctype) → one space; in linear time. */
+function blankOut(s: string, open: string, close: string): string {
+  const lower = s.toLowerCase();
+  const o = open.toLowerCase();
+  if (!lower.includes(o)) return s;
+  const closer = new Finder(s, close);
+  let out = "";
+  let pos = 0;
+  for (let i = lower.indexOf(o); i >= 0; i = lower.indexOf(o, pos)) {
+    const j = closer.next(i + open.length);
+    if (j < 0) break;
+    out += `${s.slice(pos, i)} `;
+    pos = j + close.length;
+  }
+  return out + s.slice(pos);
+}
+
 function parseHtml(src: string): Block[] {
   const blocks: Block[] = [];
   let buf = "";
@@ -221,22 +408,53 @@ function parseHtml(src: string): Block[] {
     kind = "para";
     level = 0;
   };
-  const html = src.replace(/<!--[\s\S]*?-->/g, " ").replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, " ").replace(/<!DOCTYPE[^>]*>/gi, " ");
-  const tag = /<(\/?)([A-Za-z][A-Za-z0-9-]*)\b(?:[^>"']|"[^"]*"|'[^']*')*?(\/?)>/g;
-  let at = 0;
-  let m: RegExpExecArray | null;
-  while ((m = tag.exec(html))) {
-    buf += html.slice(at, m.index);
-    at = tag.lastIndex;
-    const closing = m[1] === "/";
-    const name = m[2]!.toLowerCase();
-    if (!closing && DROP.has(name) && m[3] !== "/") {
+  const html = blankOut(blankOut(blankOut(src, "<!--", "-->"), "<![CDATA[", "]]>"), "<!DOCTYPE", ">");
+  const lower = html.toLowerCase();
+  const dq = new Finder(html, '"');
+  const sq = new Finder(html, "'");
+  const closers = new Map<string, Finder>();
+  let at = 0; // text before this has been taken into `buf` (or dropped)
+  let from = 0; // where to look for the next "<"
+  // A linear scan for tags: `<name attr="…">`, `</name>`; a "<" that starts no tag is text.
+  for (let lt = html.indexOf("<"); lt >= 0; lt = html.indexOf("<", from)) {
+    from = lt + 1;
+    const closing = html.charCodeAt(lt + 1) === 47; /* / */
+    let e = lt + (closing ? 2 : 1);
+    if (!/[A-Za-z]/.test(html.charAt(e))) continue;
+    const nameStart = e;
+    while (e < html.length && /[A-Za-z0-9-]/.test(html.charAt(e))) e++;
+    const name = lower.slice(nameStart, e);
+    // attributes: anything up to ">", with quoted values skipped whole; an unclosed quote or no ">" ends the scan
+    let end = -1;
+    let k = e;
+    while (k < html.length) {
+      const c = html.charCodeAt(k);
+      if (c === 62 /* > */) {
+        end = k;
+        break;
+      }
+      if (c === 34 || c === 39) {
+        const q = (c === 34 ? dq : sq).next(k + 1);
+        if (q < 0) break;
+        k = q + 1;
+        continue;
+      }
+      k++;
+    }
+    if (end < 0) {
+      from = k; // not a tag (no ">", or an unclosed quote): text, and look on from where the scan gave up
+      continue;
+    }
+    buf += html.slice(at, lt);
+    at = from = end + 1;
+    const selfClosing = html.charCodeAt(end - 1) === 47;
+    if (!closing && DROP.has(name) && !selfClosing) {
       // Skip to the matching close tag (these elements do not nest in practice).
-      const end = new RegExp(`</${name}\\s*>`, "ig");
-      end.lastIndex = at;
-      const e = end.exec(html);
-      at = e ? end.lastIndex : html.length;
-      tag.lastIndex = at;
+      let f = closers.get(name);
+      if (!f) closers.set(name, (f = new Finder(lower, `</${name}`)));
+      let c = f.next(at);
+      while (c >= 0 && !/^\s*>/.test(lower.slice(c + name.length + 2, c + name.length + 20))) c = f.next(c + 1);
+      at = from = c < 0 ? html.length : lower.indexOf(">", c) + 1;
       continue;
     }
     const heading = /^h([1-6])$/.exec(name);

@@ -9,6 +9,7 @@ import {
   findAcronymDefs,
   findNames,
   findNumbers,
+  findPersons,
   insideAny,
   overlaps,
   skipRanges,
@@ -90,7 +91,9 @@ export function analyse(unit: Unit, prev: Analysed | undefined, heading: string 
   const skip = skipRanges(s);
   const cites = citationRanges(s, skip);
   const edits: Edit[] = cites.map((r) => ({ ...r, text: "" }));
-  const names0 = findNames(s, unit.bodyStart).filter((n) => !insideAny(n, skip));
+  const people = findPersons(s, unit.bodyStart).filter((n) => !insideAny(n, skip));
+  const found = findNames(s, unit.bodyStart).filter((n) => !insideAny(n, skip) && !(n.cls !== "org" && n.cls !== "instrument" && people.some((p) => overlaps(p, n))));
+  const names0 = [...found, ...people.filter((p) => !found.some((n) => overlaps(n, p)))].sort((x, y) => x.start - y.start);
   const acronyms = findAcronymDefs(s).filter((a) => !insideAny(a.acrSpan, skip));
   const numbers0 = findNumbers(s, skip);
   // a date wins over a "name" it overlaps ("March 1998"); other figures inside names are part of them
@@ -102,7 +105,7 @@ export function analyse(unit: Unit, prev: Analysed | undefined, heading: string 
   if (d) {
     readable = false;
     const expletive = d.word === "It" && /^It\s+(?:(?:is|was|will|would|should|could|can|may|might|must|seems|appears)\s+)(?:(?:also|not|often|be|now|still|therefore)\s+)*(?:\w+\s+){1,3}(?:to|that|for|whether|if)\b/.test(s.slice(unit.bodyStart));
-    if (!expletive && /^(It|They|This|These)$/.test(d.word)) {
+    if (!expletive && /^(It|They|This|These|Its|Their)$/.test(d.word)) {
       let cand: string | null = null;
       if (prev && prev.unit.block === unit.block && prev.readable) cand = subjectOf(applyEdits(prev.unit.text, prev.edits), prev.unit.bodyStart);
       // the heading as a last resort, for a singular "It"/"This" only ("They" is too often someone else)
@@ -110,10 +113,41 @@ export function analyse(unit: Unit, prev: Analysed | undefined, heading: string 
       if (cand && looksPlural(cand) === d.plural) {
         referent = cand;
         readable = true;
-        const rep = unit.bodyStart > 0 ? cand.replace(/^[A-Z](?=[a-z])/, (c) => c.toLowerCase()) : upperFirst(cand);
+        let rep = unit.bodyStart > 0 ? cand.replace(/^[A-Z](?=[a-z])/, (c) => c.toLowerCase()) : upperFirst(cand);
+        if (d.word === "Its" || d.word === "Their") rep = /s$/.test(rep) ? `${rep}’` : `${rep}’s`; // "Its merchants" → "The League’s merchants"
         edits.push({ start: unit.bodyStart, end: d.end, text: rep });
       }
     }
+  }
+  // "These reactions are …": the previous sentence's subject when its head noun is the same
+  // ("The light-independent reactions take place …"); "This splitting of water, …" → "The splitting of water"
+  const body = s.slice(unit.bodyStart);
+  const demM = readable && !d ? /^(This|These|Those|That)\s+/.exec(body) : null;
+  if (demM) {
+    // the noun phrase after it: up to three words, ending before "of", a verb or punctuation
+    const toks = body.slice(demM[0].length).split(/\s+/, 4);
+    let last = -1;
+    let of = false;
+    for (let k = 0; k < Math.min(3, toks.length); k++) {
+      const t = toks[k]!;
+      if (t === "of" && k > 0) {
+        of = true;
+        break;
+      }
+      if (!/^[a-z][a-z\-]*$/.test(t) || isVerbWord(t)) {
+        if (/^[a-z][a-z\-]*[,;:]$/.test(t)) last = k;
+        break;
+      }
+      last = k;
+    }
+    const noun = last >= 0 ? toks[last]!.replace(/[,;:]$/, "") : "";
+    const npEnd = unit.bodyStart + demM[0].length + toks.slice(0, last + 1).join(" ").replace(/[,;:]$/, "").length;
+    const prevSubj = noun && prev && prev.unit.block === unit.block && prev.readable ? subjectOf(applyEdits(prev.unit.text, prev.edits), prev.unit.bodyStart) : null;
+    const head = prevSubj ? (prevSubj.split(/\s+(?:of|in|on|for|to|with|by|from|at)\s+/)[0] ?? "").split(/\s+/).pop() : undefined;
+    if (prevSubj && !of && head === noun && !/^(This|These|Those|That)\b/i.test(prevSubj)) {
+      referent = prevSubj;
+      edits.push({ start: unit.bodyStart, end: npEnd, text: unit.bodyStart > 0 ? prevSubj : upperFirst(prevSubj) });
+    } else if (of && noun) edits.push({ start: unit.bodyStart, end: unit.bodyStart + demM[1]!.length, text: "The" });
   }
   // "In South-East Asia in particular, it conducts …": a pronoun subject after an opening phrase
   // (after a subordinate clause, "If companies refuse …, it will lead to …", "it" is the clause: fine as it is)

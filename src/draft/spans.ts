@@ -41,7 +41,7 @@ export function insideAny(span: Span, ranges: readonly Span[]): boolean {
 
 // ---- names -------------------------------------------------------------------------------
 
-export type NameClass = "instrument" | "org" | "place" | "other";
+export type NameClass = "instrument" | "org" | "place" | "person" | "other";
 
 const INSTRUMENT_HEADS = new Set(
   "Convention Conventions Protocol Protocols Treaty Treaties Agreement Agreements Act Charter Declaration Toolkit Directive Regulation Resolution Statute Code Guidelines Principles Strategy Plan Framework Covenant Accord Accords Pact Law Amendment Handbook Manual Report Module Series Bill".split(
@@ -209,6 +209,38 @@ export function findNames(s: string, bodyStart = 0): NameSpan[] {
   return out;
 }
 
+const PERSON_RE = /(?<![A-Za-z\u00C0-\u024F])([A-Z][a-z\u00E0-\u024F]+(?:\s+[A-Z]\.)*\s+(?:(?:van|von|de|da|del|der|van der)\s+)?[A-Z][a-z\u00E0-\u024F]+(?:-[A-Z][a-z\u00E0-\u024F]+)?)(?![A-Za-z\u00C0-\u024F])/g;
+const PERSON_BEFORE = /\b(?:by|chemist|scientist|biologist|physicist|botanist|physician|historian|mathematician|philosopher|engineer|explorer|inventor|economist|astronomer|geologist|naturalist|writer|author|poet|painter|composer|Sir|Dr\.?|Professor|Prof\.?)\s+$/;
+const PERSON_VERBS = "showed|described|discovered|confirmed|proposed|found|demonstrated|invented|wrote|founded|established|developed|published|observed|argued|explained|worked|predicted|identified|designed|measured|isolated|introduced|formulated|named";
+const PERSON_AFTER = new RegExp(`^(?:\\s+(?:and\\s+[A-Z][a-z]+\\s+[A-Z][a-z]+\\s+)?(?:first\\s+|later\\s+|also\\s+)?(?:${PERSON_VERBS})\\b|,\\s+(?:a|an|the)\\s+(?:[A-Za-z-]+\\s+){0,2}(?:scientist|chemist|biologist|physicist|botanist|physician|historian|mathematician|philosopher|engineer|explorer|inventor|economist|astronomer|geologist|naturalist|writer|poet|painter|composer)\\b)`);
+
+/**
+ * People: two or three capitalised words that the sentence marks as a person — after "by" or a
+ * profession ("the chemist Melvin Calvin"), before a verb of discovery ("Rosalind Franklin showed"),
+ * before ", a Dutch scientist", or joined by "and" to such a name ("James Watson and Francis Crick").
+ */
+export function findPersons(s: string, bodyStart = 0): NameSpan[] {
+  const out: NameSpan[] = [];
+  let lastEnd = -1;
+  for (const m of s.matchAll(PERSON_RE)) {
+    const start = m.index;
+    const end = start + m[1]!.length;
+    if (start < bodyStart) continue;
+    const first = m[1]!.split(/\s+/)[0]!;
+    if (NOT_NAMES.has(first) || MONTH_SET.has(first) || INSTRUMENT_HEADS.has(first) || ORG_HEADS.has(first) || PLACE_WORDS.has(first)) continue;
+    const ws = m[1]!.split(/\s+/);
+    if (ws.some((w) => INSTRUMENT_HEADS.has(w) || ORG_HEADS.has(w) || PLACE_WORDS.has(w))) continue;
+    const before = s.slice(Math.max(0, start - 16), start);
+    const after = s.slice(end, end + 80);
+    const joined = lastEnd >= 0 && /^\s+and\s+$/.test(s.slice(lastEnd, start));
+    if (joined || PERSON_BEFORE.test(before) || PERSON_AFTER.test(after)) {
+      out.push({ start, end, text: m[1]!, cls: "person", head: "", acronym: false, caps: ws.length });
+      lastEnd = end;
+    }
+  }
+  return out;
+}
+
 function isAcronymBreak(words: Tok[], w: Tok): boolean {
   // "UNODC, INTERPOL" never reach here (comma); an acronym right after a name ends it: "… Crime UNODC".
   return isAcronym(w.t) && words.length > 0 && !isAcronym(words[words.length - 1]!.t) && words.length >= 2;
@@ -253,12 +285,19 @@ export function acronymMatches(acr: string, long: string): boolean {
 /** "Long Name (ACR)", "long form (ACR)" and "ACR, the Long Name" / "ACR (Long Name)". */
 export function findAcronymDefs(s: string): AcronymDef[] {
   const out: AcronymDef[] = [];
+  let tries = 0; // at most 12 of each form per sentence are looked at
   // Long Name (ACR)
   for (const m of s.matchAll(/\(\s*([A-Z][A-Za-z0-9&\-]{1,11}?)s?\s*\)/g)) {
     const acr = m[1]!;
-    if (!isAcronym(acr)) continue;
-    const before = s.slice(0, m.index).replace(/\s+$/, "");
-    const names = findNames(before).filter((n) => n.end === before.length && !n.acronym);
+    if (!isAcronym(acr) || ++tries > 12) continue;
+    // the long form ends right before "(ACR)" and is at most a few words: read only the last 200 characters
+    const full = s.slice(0, m.index).replace(/\s+$/, "");
+    let from = Math.max(0, full.length - 200);
+    if (from > 0) from = full.indexOf(" ", from) + 1 || full.length;
+    const before = full.slice(from);
+    const names = findNames(before)
+      .filter((n) => n.end === before.length && !n.acronym)
+      .map((n) => ({ ...n, start: n.start + from, end: n.end + from }));
     let long = "";
     let longStart = -1;
     const name = names[names.length - 1];
@@ -286,7 +325,21 @@ export function findAcronymDefs(s: string): AcronymDef[] {
         const initials = content.map((w) => w[0]!.toLowerCase()).join("");
         if (initials === acr.toLowerCase()) {
           long = cand;
-          longStart = first.index;
+          longStart = from + first.index;
+          break;
+        }
+      }
+    }
+    if (!long) {
+      // "Deoxyribonucleic acid (DNA)": two to four words whose letters spell the acronym in order
+      const ws = [...before.matchAll(/[A-Za-z][A-Za-z\-]*/g)];
+      for (let n = 2; n <= Math.min(4, ws.length); n++) {
+        const first = ws[ws.length - n]!;
+        const cand = before.slice(first.index);
+        if (/[,;:()]/.test(cand) || CONNECTORS.has(first[0].toLowerCase()) || STOPWORDS.has(first[0].toLowerCase())) break;
+        if (acronymMatches(acr, cand) && cand.length >= acr.length * 3) {
+          long = cand;
+          longStart = from + first.index;
           break;
         }
       }
@@ -298,9 +351,9 @@ export function findAcronymDefs(s: string): AcronymDef[] {
   // ACR, the Long Name …  /  ACR (Long Name)
   for (const m of s.matchAll(/\b([A-Z][A-Z0-9&]{1,11})(?:,\s+(?:the\s+)?|\s+\((?:the\s+)?)/g)) {
     const acr = m[1]!;
-    if (!isAcronym(acr) || out.some((d) => d.acronym === acr)) continue;
+    if (!isAcronym(acr) || out.some((d) => d.acronym === acr) || ++tries > 24) continue;
     const restStart = m.index + m[0].length;
-    const rest = s.slice(restStart);
+    const rest = s.slice(restStart, restStart + 200);
     const name = findNames(rest).find((n) => n.start === 0);
     if (name && acronymMatches(acr, name.text)) {
       out.push({ acronym: acr, long: name.text, longSpan: { start: restStart, end: restStart + name.text.length }, acrSpan: { start: m.index, end: m.index + acr.length } });
@@ -354,8 +407,16 @@ export function findNumbers(s: string, skip: readonly Span[] = skipRanges(s)): N
   for (const m of s.matchAll(/\b(1[5-9]\d0|20\d0)s\b/g)) add({ start: m.index, end: m.index + m[0].length, kind: "date", text: m[0], value: Number(m[1]), shape: "decade", word: false, noun: "" });
   for (const m of s.matchAll(/(?<![\w$€£.,\-/])(1[5-9]\d\d|20\d\d)(?![\w%.,]\d|[\w%\-/])/g)) {
     const noun = nounAfter(m.index + m[0].length);
-    if (noun && /s$/.test(noun) && !/^(was|is|has|saw|as)$/.test(noun)) continue; // "2000 people": a count
+    const dated = /\b(?:in|since|by|until|till|from|before|after|around|circa|c\.)\s+$/i.test(s.slice(Math.max(0, m.index - 8), m.index)); // "in 1953 scientists": a year
+    if (!dated && noun && (/s$/.test(noun) && !/^(was|is|has|saw|as)$/.test(noun) || /^(people|children|men|women)$/.test(noun))) continue; // "2000 people": a count
     add({ start: m.index, end: m.index + m[0].length, kind: "year", text: m[0], value: Number(m[1]), shape: "year", word: false, noun: "" });
+  }
+  // older years, where the sentence dates something: "founded in 1143", "since 800"
+  for (const m of s.matchAll(/\b(?:in|since|until|till|by|from|before|after|around|circa)\s+(\d{3,4})(?![\w%\-/]|[.,]\d)/gi)) {
+    const value = Number(m[1]);
+    if (value < 500 || value >= 1500) continue;
+    const start = m.index + m[0].length - m[1]!.length;
+    add({ start, end: start + m[1]!.length, kind: "year", text: m[1]!, value, shape: "year", word: false, noun: "" });
   }
   // counts and measures in figures
   for (const m of s.matchAll(/(?<![\w.,\-/#])([$€£]?)(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(\s?(?:%|per cent|percent))?(\s(?:million|billion|thousand|trillion))?(?![\w\-/]|[.,]\d)/g)) {

@@ -216,3 +216,66 @@ export class WordUse {
     return r;
   }
 }
+
+// ---- linear scanning ---------------------------------------------------------------------
+
+/**
+ * `indexOf` with a memory: while the positions asked for do not decrease, all calls together
+ * cost O(length of the text) — the building block of the drafter's linear-time scanners (a
+ * regular expression such as /<[^>]*>/ rescans the rest of the text at every "<" that has no ">").
+ */
+export class Finder {
+  private from = -1;
+  private at = -2;
+  constructor(
+    private readonly s: string,
+    private readonly needle: string,
+  ) {}
+
+  /** The first index ≥ `from` where the needle occurs, or -1. */
+  next(from: number): number {
+    if (this.from >= 0 && from >= this.from) {
+      if (this.at === -1) return -1; // none after this.from, so none after `from`
+      if (from <= this.at) return this.at; // none between this.from and this.at
+    }
+    this.from = from;
+    this.at = this.s.indexOf(this.needle, from);
+    return this.at;
+  }
+}
+
+/** The same for the first character that satisfies a test (for example: whitespace). */
+export class CharFinder {
+  private from = -1;
+  private at = -2;
+  constructor(
+    private readonly s: string,
+    private readonly test: (code: number) => boolean,
+  ) {}
+
+  next(from: number): number {
+    if (this.from >= 0 && from >= this.from) {
+      if (this.at === -1) return -1;
+      if (from <= this.at) return this.at;
+    }
+    this.from = from;
+    this.at = -1;
+    for (let i = from; i < this.s.length; i++) {
+      if (this.test(this.s.charCodeAt(i))) {
+        this.at = i;
+        break;
+      }
+    }
+    return this.at;
+  }
+}
+
+/** JavaScript's \s (the characters String.prototype.trim removes). */
+export function isSpaceCode(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/** ASCII \w. */
+export function isWordCode(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}

@@ -29,8 +29,22 @@ const ABBREVIATIONS = new Set(
 
 let segmenter: Intl.Segmenter | undefined;
 
+/** Letters, digits, spaces and punctuation that never ends a sentence. */
+const SAFE_SENTENCE = /^[A-Za-z0-9\u00C0-\u024F ,;:'"()\-–—’‘“”/&%$€£+*=#@]*$/;
+/** Where the closing stops and quotes of a text begin ("…end.”" → the index of "."). */
+function trailingStops(s: string): number {
+  let i = s.length;
+  while (i > 0 && "\"”’)".includes(s.charAt(i - 1))) i--;
+  const quotes = i;
+  while (i > 0 && ".!?…".includes(s.charAt(i - 1))) i--;
+  return i === quotes ? s.length : i;
+}
+
 /** Sentences of one block of text, verbatim (trimmed). */
 export function splitSentences(text: string): string[] {
+  // one sentence with no stop inside it (a heading-like line, a list item): no need to ask ICU
+  const whole = text.trim();
+  if (SAFE_SENTENCE.test(whole.slice(0, trailingStops(whole)))) return whole ? [squash(whole)] : [];
   segmenter ??= new Intl.Segmenter("en", { granularity: "sentence" });
   const raw: string[] = [];
   for (const s of segmenter.segment(text)) {
@@ -38,35 +52,40 @@ export function splitSentences(text: string): string[] {
     if (t) raw.push(t);
   }
   // Repair 1: the segmenter breaks after abbreviations and initials ("Dr. Smith", "the U.S. Army").
-  const merged: string[] = [];
+  // (pieces are joined once at the end: re-joining a growing sentence per piece costs its length each time)
+  const groups: string[][] = [];
   for (const s of raw) {
-    const prev = merged[merged.length - 1];
-    if (prev !== undefined && endsWithAbbreviation(prev) && /^[A-Za-z0-9(]/.test(s)) merged[merged.length - 1] = `${prev} ${s}`;
-    else merged.push(s);
+    const group = groups[groups.length - 1];
+    if (group !== undefined && endsWithAbbreviation(`${group.length > 1 ? " " : ""}${group[group.length - 1]}`) && /^[A-Za-z0-9(]/.test(s)) group.push(s);
+    else groups.push([s]);
   }
+  const merged = groups.map((g) => g.join(" "));
   // Repair 2: it does not break before a sentence that opens with a figure ("… this issue. 170 countries …").
+  // One pass over each sentence (the word before the stop must start at a word boundary: linear time).
   const out: string[] = [];
   for (const s of merged) {
-    let rest = s;
-    while (/[.!?]["”’)]?\s+\d/.test(rest)) {
-      const m = /([A-Za-z]{2,})([.!?])(["”’)]?)\s+(?=\d)/g;
-      let cut = -1;
-      let mm: RegExpExecArray | null;
-      while ((mm = m.exec(rest))) {
-        if (mm[2] === "." && ABBREVIATIONS.has(mm[1]!.toLowerCase())) continue;
-        cut = mm.index + mm[1]!.length + mm[2]!.length + mm[3]!.length;
-        break;
-      }
-      if (cut < 0) break;
-      out.push(rest.slice(0, cut).trim());
-      rest = rest.slice(cut).trim();
+    if (!/[.!?]["”’)]?\s+\d/.test(s)) {
+      out.push(s);
+      continue;
     }
+    const m = /(?<![A-Za-z])([A-Za-z]{2,})([.!?])(["”’)]?)\s+(?=\d)/g;
+    let from = 0;
+    for (let mm = m.exec(s); mm; mm = m.exec(s)) {
+      if (mm[2] === "." && ABBREVIATIONS.has(mm[1]!.toLowerCase())) continue;
+      const cut = mm.index + mm[1]!.length + mm[2]!.length + mm[3]!.length;
+      const piece = s.slice(from, cut).trim();
+      if (piece) out.push(piece);
+      from = cut;
+    }
+    const rest = s.slice(from).trim();
     if (rest) out.push(rest);
   }
   return out.map(squash);
 }
 
-function endsWithAbbreviation(s: string): boolean {
+function endsWithAbbreviation(s0: string): boolean {
+  // only the end matters: look at the last 40 characters (a "#" stands for a cut-off word before them)
+  const s = s0.length <= 40 ? s0 : `${/[\s(]/.test(s0.charAt(s0.length - 41)) ? " " : "#"}${s0.slice(-40)}`;
   const m = /(?:^|[\s(])((?:[A-Za-z]\.)+[A-Za-z]?|[A-Za-z]+)\.$/.exec(s);
   if (!m) return false;
   const w = m[1]!.toLowerCase();

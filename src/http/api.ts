@@ -9,7 +9,7 @@
  * with a `file` field.
  */
 import { Hono } from "hono/tiny";
-import { countWords, draftMaxWords, type Env } from "../env";
+import { countWords, draftMaxChars, draftMaxWords, type Env } from "../env";
 import type { Deps } from "../deps";
 import type { BundledDecks } from "../decks/bundled";
 import { createServices, type Services } from "../services";
@@ -79,6 +79,8 @@ export function createApi(deps: Deps, decks: BundledDecks) {
     } catch {
       return c.json({ ok: false, error: "the document is not UTF-8 text" }, 400);
     }
+    const maxChars = draftMaxChars(c.env);
+    if (text.length > maxChars) return c.json({ ok: false, error: `the document has ${text.length} characters; this deployment drafts up to ${maxChars} (DRAFT_MAX_CHARS)` }, 413);
     const words = countWords(text), max = draftMaxWords(c.env);
     if (words > max) return c.json({ ok: false, error: `the document has about ${words} words; this deployment drafts up to ${max} (DRAFT_MAX_WORDS)` }, 413);
     const opts: DraftOptions = { fileName: name, year: new Date(deps.now()).getUTCFullYear() };

@@ -16,6 +16,8 @@ export const DraftSchema = v.object({
   decisions: v.string(),
   fileName: v.string(),
   created: v.number(),
+  /** The document's sentences, to re-ground an edited card's quote (drafts made before this have none). */
+  sentences: v.optional(v.array(v.string())),
   /** Card index awaiting an edit (the lecturer's next text message replaces it). */
   editing: v.optional(v.number()),
   /** Time of the last write, for the 1 write/s rule. */

@@ -80,6 +80,104 @@ describe("drafting a deck from a document", () => {
     expect(buttons(h.lastBotMessage(LECT)).map(([t]) => t)).toContain("👀 Show answer");
   });
 
+  it("an edit re-grounds the card, the Edit prompt reads like the card, and the download counts what is kept", async () => {
+    const h = createHarness({ users: [user(ADMIN), user(LECT, "Carol")], decks: [makeDeck("alpha", 3)] });
+    await h.send(ADMIN, `/lecturer ${LECT}`);
+    h.advance(1500);
+    await h.deliver(h.tg.uploadDocument(LECT, { fileName: "lighthouses.md", bytes: TEXT, caption: "/draft" }));
+    const summary = h.lastBotMessage(LECT)!;
+    // counts by kind are singular for one ("1 date", never "1 dates")
+    expect(summary.text).not.toMatch(/\b1 (definitions|acronyms|dates|numbers|names|lists|key phrases)\b/);
+    const stored = JSON.parse((await env.KV.get(draftKey(LECT)))!);
+    const cards = stored.deck.cards as { front: string; back: string; quote?: string }[];
+    const n = cards.length;
+    const sentences = TEXT.split("\n").filter((l) => l && !l.startsWith("#"));
+
+    // The Edit prompt of a fill-in-the-blank card shows the blank, not the {{c1::…}} markup.
+    const cloze = cards.findIndex((c) => c.front.includes("{{c1::"));
+    expect(cloze).toBeGreaterThanOrEqual(0);
+    h.advance(1500);
+    await h.pressForged(LECT, LECT, summary.message_id, `X:r:${cloze}`);
+    let msg = h.lastBotMessage(LECT)!;
+    expect(msg.text).not.toContain("{{");
+    expect(msg.text).toContain("[…]");
+    h.advance(1500);
+    await h.press(LECT, LECT, msg.message_id, button(msg, "✏️ Edit"));
+    const prompt = h.lastBotMessage(LECT)!.text!;
+    expect(prompt).not.toContain("{{");
+    expect(prompt).toContain(`${cards[cloze]!.front.replace(/\{\{c1::(.*?)\}\}/, "[…]")} | ${cards[cloze]!.back}`);
+
+    // Sent back with its blank and a new answer: still a cloze card, quoting the sentence that holds the new answer.
+    h.advance(1500);
+    await h.send(LECT, "The International Association of Marine Aids to Navigation and Lighthouse Authorities was founded in […]. | 1957");
+    expect(h.lastBotMessage(LECT)!.text).toMatch(/updated and kept/);
+    let now = JSON.parse((await env.KV.get(draftKey(LECT)))!).deck.cards[cloze];
+    expect(now.front).toBe("The International Association of Marine Aids to Navigation and Lighthouse Authorities was founded in {{c1::1957}}.");
+    expect(now.quote).toBe(sentences.find((l) => l.includes("1957")));
+
+    // An edit whose answer is in another sentence: the quote moves there.
+    const other = cards.findIndex((c, k) => k !== cloze && !c.quote?.includes("1786"));
+    h.advance(1500);
+    await h.pressForged(LECT, LECT, summary.message_id, `X:e:${other}`);
+    h.advance(1500);
+    await h.send(LECT, "When was the Northern Lighthouse Board established? | 1786");
+    expect(h.lastBotMessage(LECT)!.text).toMatch(/now quotes the sentence of the document that holds the new answer/);
+    now = JSON.parse((await env.KV.get(draftKey(LECT)))!).deck.cards[other];
+    expect(now.quote).toBe(sentences[0]);
+    expect(now.distractors).toBeUndefined(); // wrong options chosen for the old answer are gone
+
+    // An answer that no sentence holds: the card says it has no quote, and has none.
+    const third = cards.findIndex((k, i) => i !== cloze && i !== other);
+    h.advance(1500);
+    await h.pressForged(LECT, LECT, summary.message_id, `X:e:${third}`);
+    h.advance(1500);
+    await h.send(LECT, "Who painted the Bell Rock in 1819? | J. M. W. Turner");
+    const reply = h.lastBotMessage(LECT)!.text!;
+    expect(reply).toMatch(/No sentence of the document holds the new answer, so the card has no quote/);
+    expect(reply).toMatch(/No quote: no sentence of the document holds this answer/);
+    now = JSON.parse((await env.KV.get(draftKey(LECT)))!).deck.cards[third];
+    expect(now.quote).toBeUndefined();
+
+    // Drop one card: the download's description counts the cards it holds.
+    h.advance(1500);
+    await h.pressForged(LECT, LECT, summary.message_id, `X:d:${n - 1}`);
+    const download = async () => {
+      h.advance(1500);
+      await h.pressForged(LECT, LECT, summary.message_id, "X:j");
+      const file = h.tg.messages(LECT).filter((m) => m.document).at(-1)!;
+      return JSON.parse(new TextDecoder().decode(h.tg.fileInfo(file.document!.file_id)!.bytes));
+    };
+    let json = await download();
+    expect(json.cards).toHaveLength(n - 1);
+    expect(json.description).toContain(`: ${n - 1} cards, ${n - 2} of them quoting the sentence they came from.`);
+    // … down to one card: "1 card", not "1 cards"
+    for (let k = 0; k < n - 1; k++) {
+      if (k === cloze) continue;
+      h.advance(1500);
+      await h.pressForged(LECT, LECT, summary.message_id, `X:d:${k}`);
+    }
+    json = await download();
+    expect(json.cards).toHaveLength(1);
+    expect(json.description).toContain(": 1 card, quoting the sentence it came from.");
+  });
+
+  it("a text longer than DRAFT_MAX_CHARS is refused by its length before anything reads it", async () => {
+    const BIG = 9703; // a lecturer of its own: KV persists across the tests of a file
+    const h = createHarness({ users: [user(ADMIN), user(BIG)], decks: [makeDeck("alpha", 3)] });
+    await h.send(ADMIN, `/lecturer ${BIG}`);
+    h.advance(1500);
+    // 500 KB of punctuation: no "words", so only the character cap can stop it
+    const punctuation = ".,;:!?-()\"'…".repeat(50_000).slice(0, 500_000);
+    const started = Date.now();
+    await h.deliver(h.tg.uploadDocument(BIG, { fileName: "dots.txt", bytes: punctuation, caption: "/draft" }));
+    expect(h.lastBotMessage(BIG)!.text).toMatch(/That text is 500,000 characters long; this bot drafts up to 16,000 characters at a time/);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(await env.KV.get(draftKey(BIG))).toBeNull();
+    h.advance(1500);
+    await h.send(BIG, `/draft ${"The committee met. ".repeat(900)}`);
+    expect(h.lastBotMessage(BIG)!.text).toMatch(/characters long; this bot drafts up to 16,000 characters/);
+  });
+
   it("pasted text works; unsupported files and too little text are explained", async () => {
     const h = createHarness({ users: [user(ADMIN), user(LECT)], decks: [makeDeck("alpha", 3)] });
     await h.send(ADMIN, `/lecturer ${LECT}`);
@@ -109,5 +207,13 @@ describe("drafting a deck from a document", () => {
     expect(await env.KV.get(deckKey(body.deck.id))).toBeNull();
     const anon = await h.app.fetch(new Request("https://lectern.test/api/draft?name=x.md", { method: "POST", body: TEXT }), h.env, { waitUntil() {}, passThroughOnException() {} } as unknown as ExecutionContext);
     expect(anon.status).toBe(401);
+    // the character cap holds on the API too, before any drafting
+    const long = await h.app.fetch(
+      new Request("https://lectern.test/api/draft?name=dots.txt", { method: "POST", headers: { authorization: `Bearer ${token}` }, body: ".".repeat(16_001) }),
+      h.env,
+      { waitUntil() {}, passThroughOnException() {} } as unknown as ExecutionContext,
+    );
+    expect(long.status).toBe(413);
+    expect(((await long.json()) as { error: string }).error).toBe("the document has 16001 characters; this deployment drafts up to 16000 (DRAFT_MAX_CHARS)");
   });
 });

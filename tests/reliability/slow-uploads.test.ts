@@ -146,8 +146,6 @@ function perCall(f: () => void): number {
   return elapsed / reps;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
 function measure(c: Case, small: Uint8Array, large: Uint8Array): { small: number; large: number; ratio: number } {
   const s: number[] = [];
   const l: number[] = [];
@@ -155,7 +153,10 @@ function measure(c: Case, small: Uint8Array, large: Uint8Array): { small: number
     s.push(perCall(() => parseUpload(c.file, small)));
     l.push(perCall(() => parseUpload(c.file, large)));
   }
-  return { small: median(s), large: median(l), ratio: median(l) / median(s) };
+  // The fastest of the interleaved runs: the cost itself, with the least of the machine's other load
+  // in it (a super-linear parser still shows ≈4× per doubling this way).
+  const lo = Math.min(...s), hi = Math.min(...l);
+  return { small: lo, large: hi, ratio: hi / lo };
 }
 
 describe("upload parsers take linear time on adversarial files up to the size limit", () => {

@@ -7,26 +7,31 @@
 import { Composer, InlineKeyboard, InputFile } from "grammy";
 import type { BotContext } from "../context";
 import { requireLecturer, downloadFile, parseCaption } from "./lecturer";
-import { loadDrafter } from "../../lazy";
+import { loadDrafter, type DrafterModule } from "../../lazy";
 import { CARD_LIMITS, validateDeck, quizQuestion, type Deck } from "../../decks/schema";
 import { storeDeck } from "../../decks/ingest";
 import type { DraftDoc } from "../../store/drafts";
 import { editOrIgnore } from "../edit";
 import { cut, esc, plural } from "../render";
 import type { Learner } from "../learner";
-import { countWords, draftMaxWords } from "../../env";
+import { countWords, draftMaxChars, draftMaxWords } from "../../env";
 
 export const draftFeature = new Composer<BotContext>();
 
 const MAX_BYTES = 1024 * 1024;
 const MIN_CHARS = 200;
-const KIND_LABEL: Record<string, string> = {
-  definition: "definitions", acronym: "acronyms", date: "dates", number: "numbers", name: "names", enumeration: "lists", phrase: "key phrases",
-};
 
 async function makeDraft(ctx: BotContext, learner: Learner, text: string, fileName: string, caption?: string): Promise<void> {
+  const R = await loadDrafter();
   if (text.trim().length < MIN_CHARS) {
     await ctx.reply(`That is too little text to draft from (${text.trim().length} characters). Send a document, or paste at least a few paragraphs after /draft.`);
+    return;
+  }
+  const maxChars = draftMaxChars(ctx.env);
+  if (text.length > maxChars) {
+    await ctx.reply(
+      `That text is ${text.length.toLocaleString("en")} characters long; this bot drafts up to ${maxChars.toLocaleString("en")} characters at a time (markup included — drafting runs inside the request, and Cloudflare limits its CPU time). Send it a section at a time, or draft it on your computer with npm run draft and upload the JSON. An administrator can raise DRAFT_MAX_CHARS on Cloudflare's paid plan.`,
+    );
     return;
   }
   const words = countWords(text);
@@ -38,12 +43,11 @@ async function makeDraft(ctx: BotContext, learner: Learner, text: string, fileNa
     return;
   }
   const opts = parseCaption(caption?.replace(/^\/draft\b/, ""));
-  const { draftDeck, DraftError } = await loadDrafter();
   let result;
   try {
-    result = draftDeck(text, { fileName, year: new Date(ctx.deps.now()).getUTCFullYear(), ...(opts.deckId ? { deckId: opts.deckId } : {}), ...(opts.title ? { title: opts.title } : {}) });
+    result = R.draftDeck(text, { fileName, year: new Date(ctx.deps.now()).getUTCFullYear(), ...(opts.deckId ? { deckId: opts.deckId } : {}), ...(opts.title ? { title: opts.title } : {}) });
   } catch (err) {
-    if (err instanceof DraftError) {
+    if (err instanceof R.DraftError) {
       await ctx.reply(`I could not draft a deck from that: ${err.message}`);
       return;
     }
@@ -53,12 +57,9 @@ async function makeDraft(ctx: BotContext, learner: Learner, text: string, fileNa
     await ctx.reply("I found no facts to ask about in that text (definitions, acronyms, numbers, dates, names or lists). Try a more factual text.");
     return;
   }
-  const draft: DraftDoc = { v: 1, deck: result.deck, decisions: "?".repeat(result.deck.cards.length), fileName, created: ctx.deps.now(), at: 0 };
+  const draft: DraftDoc = { v: 1, deck: result.deck, decisions: "?".repeat(result.deck.cards.length), fileName, created: ctx.deps.now(), at: 0, sentences: result.sentences };
   await ctx.stores.drafts.put(learner.id, draft);
-  const kinds = Object.entries(result.stats.byKind)
-    .filter(([, n]) => n > 0)
-    .map(([k, n]) => `${n} ${KIND_LABEL[k] ?? k}`)
-    .join(", ");
+  const kinds = R.kindSummary(result.stats.byKind);
   const sample = result.deck.cards.slice(0, 3).map((c) => `• ${esc(cut(quizQuestion(c.front), 120))} → <b>${esc(cut(c.back, 60))}</b>`);
   await ctx.reply(
     [
@@ -78,21 +79,23 @@ async function makeDraft(ctx: BotContext, learner: Learner, text: string, fileNa
 const summaryKeyboard = () =>
   new InlineKeyboard().text("👀 Review card by card", "X:r:0").text("⬇️ Download JSON", "X:j").row().text("✅ Publish deck", "X:p").text("🗑 Discard", "X:z");
 
-function kept(d: DraftDoc): Deck {
-  return { ...d.deck, cards: d.deck.cards.filter((_, i) => d.decisions[i] !== "d") };
+/** The deck as it stands: dropped cards left out, the description counting what is kept. */
+function kept(R: DrafterModule, d: DraftDoc): Deck {
+  const cards = d.deck.cards.filter((_, i) => d.decisions[i] !== "d");
+  return { ...d.deck, description: R.draftDescription(d.deck.sources[0]?.title ?? d.deck.title, cards), cards };
 }
 
-function cardMessage(d: DraftDoc, i: number) {
+function cardMessage(R: DrafterModule, d: DraftDoc, i: number) {
   const c = d.deck.cards[i]!;
   const state = d.decisions[i] === "k" ? "✅ kept" : d.decisions[i] === "d" ? "🗑 dropped" : "undecided";
   const lines = [
     `📝 Card ${i + 1} of ${d.deck.cards.length} · ${state}`,
     "",
-    `<b>Q:</b> ${esc(quizQuestion(c.front))}`,
+    `<b>Q:</b> ${esc(R.readableFront(c.front))}`,
     `<b>A:</b> ${esc(c.back)}`,
   ];
   if (c.distractors) lines.push(`<i>Wrong options:</i> ${c.distractors.map(esc).join(" · ")}`);
-  if (c.quote) lines.push(`<blockquote>${esc(cut(c.quote, 600))}</blockquote>`);
+  lines.push(c.quote ? `<blockquote>${esc(cut(c.quote, 600))}</blockquote>` : "<i>No quote: no sentence of the document holds this answer.</i>");
   const kb = new InlineKeyboard()
     .text("✅ Keep", `X:k:${i}`).text("🗑 Drop", `X:d:${i}`).text("✏️ Edit", `X:e:${i}`).row();
   if (i > 0) kb.text("◀️ Previous", `X:r:${i - 1}`);
@@ -128,8 +131,7 @@ draftFeature.on("message:document", async (ctx, next) => {
   if (!learner) return;
   const doc = ctx.message.document;
   const name = doc.file_name ?? "document.txt";
-  const { formatFor } = await loadDrafter();
-  if (!formatFor(name)) {
+  if (!(await loadDrafter()).formatFor(name)) {
     await ctx.reply(`I can draft from .txt, .md and .html files; “${name}” is none of these. Save it as plain text (or Markdown/HTML) and send it again.`);
     return;
   }
@@ -159,10 +161,11 @@ draftFeature.callbackQuery(/^X:/, async (ctx) => {
   const action = m[1] ?? m[3]!;
   const i = m[2] === undefined ? -1 : Number(m[2]);
   if (i >= d.deck.cards.length) return ctx.answerCallbackQuery({ text: "That button is not valid." });
+  const R = await loadDrafter();
   switch (action) {
     case "r": {
       await ctx.answerCallbackQuery();
-      const msg = cardMessage(d, i);
+      const msg = cardMessage(R, d, i);
       return editOrIgnore(ctx, msg.text, msg.kb);
     }
     case "k":
@@ -173,7 +176,7 @@ draftFeature.callbackQuery(/^X:/, async (ctx) => {
         await ctx.stores.drafts.put(learner.id, d);
       }
       await ctx.answerCallbackQuery({ text: want === "k" ? "Kept" : "Dropped" });
-      const msg = i + 1 < d.deck.cards.length ? cardMessage(d, i + 1) : { text: summaryText(d), kb: summaryKeyboard() };
+      const msg = i + 1 < d.deck.cards.length ? cardMessage(R, d, i + 1) : { text: summaryText(d), kb: summaryKeyboard() };
       return editOrIgnore(ctx, msg.text, msg.kb);
     }
     case "e": {
@@ -181,7 +184,15 @@ draftFeature.callbackQuery(/^X:/, async (ctx) => {
       await ctx.stores.drafts.put(learner.id, d);
       await ctx.answerCallbackQuery();
       const c = d.deck.cards[i]!;
-      await ctx.reply(`✏️ Send card ${i + 1} corrected as one message: <code>question | answer</code>\nNow: <code>${esc(c.front)} | ${esc(c.back)}</code>\n(Send /draft_cancel to leave it as it is.)`, { parse_mode: "HTML" });
+      await ctx.reply(
+        [
+          `✏️ Send card ${i + 1} corrected as one message: <code>question | answer</code>`,
+          `Now: <code>${esc(R.readableFront(c.front))} | ${esc(c.back)}</code>`,
+          "A blank […] in the question is filled by the answer (a fill-in-the-blank card). The card then quotes the sentence of the document that holds the answer.",
+          "(Send /draft_cancel to leave it as it is.)",
+        ].join("\n"),
+        { parse_mode: "HTML" },
+      );
       return;
     }
     case "s":
@@ -189,14 +200,14 @@ draftFeature.callbackQuery(/^X:/, async (ctx) => {
       return editOrIgnore(ctx, summaryText(d), summaryKeyboard());
     case "j": {
       await ctx.answerCallbackQuery();
-      const json = JSON.stringify(kept(d), null, 2);
+      const json = JSON.stringify(kept(R, d), null, 2);
       await ctx.replyWithDocument(new InputFile(new TextEncoder().encode(json), `${d.deck.id}.json`), {
         caption: "The draft as a deck file: edit it anywhere and send it back to upload it (dropped cards are left out).",
       });
       return;
     }
     case "p": {
-      const deck = kept(d);
+      const deck = kept(R, d);
       if (deck.cards.length === 0) return ctx.answerCallbackQuery({ text: "Every card is dropped: nothing to publish.", show_alert: true });
       const valid = validateDeck(deck);
       if (!valid.ok) return ctx.answerCallbackQuery({ text: `The draft is not a valid deck: ${valid.problems[0]!.message}`, show_alert: true });
@@ -237,20 +248,23 @@ draftFeature.on("message:text", async (ctx, next) => {
   ctx.trace.feature = "draft";
   const learner = await requireLecturer(ctx);
   if (!learner) return;
-  // A card's front and back are at most 1,000 characters each: cap before the pattern runs.
-  const text = ctx.message.text;
-  const m = text.length <= CARD_LIMITS.front + CARD_LIMITS.back + 20 ? /^(.+?)\s*\|\s*(.+)$/s.exec(text.trim()) : null;
-  if (!m && text.length > CARD_LIMITS.front + CARD_LIMITS.back + 20) {
+  // A card's front and back are at most 1,000 characters each: cap before anything reads it.
+  if (ctx.message.text.length > CARD_LIMITS.front + CARD_LIMITS.back + 20) {
     await ctx.reply(`That is too long for a card: the question and the answer are at most ${CARD_LIMITS.front} characters each. Try again, or send /draft_cancel.`);
     return;
   }
-  if (!m) {
+  const R = await loadDrafter();
+  const text = ctx.message.text.trim();
+  const bar = text.indexOf("|");
+  const back = bar > 0 ? text.slice(bar + 1).trim() : "";
+  if (bar <= 0 || !text.slice(0, bar).trim() || !back) {
     await ctx.reply("Write it as question | answer (with a | between them), or send /draft_cancel.");
     return;
   }
   const i = d.editing;
-  const card = { ...d.deck.cards[i]!, front: m[1]!.trim(), back: m[2]!.trim() };
-  if (card.distractors?.some((x) => x.trim().toLowerCase() === card.back.toLowerCase())) delete card.distractors;
+  const old = d.deck.cards[i]!;
+  const front = R.frontFromEdit(text.slice(0, bar).trim(), back);
+  const { card, quote } = R.regroundCard(old, front, back, d.sentences ?? d.deck.cards.flatMap((c) => (c.quote ? [c.quote] : [])));
   const deck = { ...d.deck, cards: d.deck.cards.map((c, k) => (k === i ? card : c)) };
   const valid = validateDeck(deck);
   if (!valid.ok) {
@@ -261,6 +275,10 @@ draftFeature.on("message:text", async (ctx, next) => {
   d.decisions = d.decisions.slice(0, i) + "k" + d.decisions.slice(i + 1);
   delete d.editing;
   await ctx.stores.drafts.put(learner.id, d);
-  const msg = cardMessage(d, i);
-  await ctx.reply(`✏️ Card ${i + 1} updated and kept.\n\n${msg.text}`, { parse_mode: "HTML", reply_markup: msg.kb });
+  const msg = cardMessage(R, d, i);
+  const grounding = quote
+    ? quote === old.quote ? "It still quotes the same sentence." : "It now quotes the sentence of the document that holds the new answer."
+    : "No sentence of the document holds the new answer, so the card has no quote.";
+  const options = old.distractors && !card.distractors ? " Its wrong options were for the old answer, so it is a review card now (no quiz poll)." : "";
+  await ctx.reply(`✏️ Card ${i + 1} updated and kept. ${grounding}${options}\n\n${msg.text}`, { parse_mode: "HTML", reply_markup: msg.kb });
 });
