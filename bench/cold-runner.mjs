@@ -42,18 +42,22 @@ const quiet = () => {};
 console.log = quiet;
 console.info = quiet;
 console.debug = quiet;
-const data = new Map(Object.entries(fx.kv));
+// Values are text, or binary given as { b64 } (progress shards); a binary read gets its own copy.
+const data = new Map(Object.entries(fx.kv).map(([k, v]) => [k, typeof v === "string" ? v : new Uint8Array(Buffer.from(v.b64, "base64")).buffer]));
 const KV = {
   async get(key, type) {
     const v = data.get(key);
     if (v === undefined) return null;
-    return (typeof type === "string" ? type : type?.type) === "json" ? JSON.parse(v) : v;
+    const t = (typeof type === "string" ? type : type?.type) ?? "text";
+    if (t === "arrayBuffer") return typeof v === "string" ? new TextEncoder().encode(v).buffer : v.slice(0);
+    const text = typeof v === "string" ? v : new TextDecoder().decode(v);
+    return t === "json" ? JSON.parse(text) : text;
   },
   async getWithMetadata(key, type) {
     return { value: await KV.get(key, type), metadata: null };
   },
   async put(key, value) {
-    data.set(key, value);
+    data.set(key, typeof value === "string" ? value : value instanceof ArrayBuffer ? value.slice(0) : value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength));
   },
   async delete(key) {
     data.delete(key);

@@ -6,7 +6,7 @@
  */
 export { createWorker } from "../src/worker";
 export { default as BUNDLED_DECKS } from "../src/decks/bundled-texts";
-export { loadDeck } from "../src/decks/registry";
+export { loadDeck, type LoadedDeck } from "../src/decks/registry";
 export { DeckRegistry } from "../src/decks/registry";
 export { parseUpload } from "../src/decks/parsers";
 export { FREE_PLAN_UPLOAD_CARDS } from "../src/decks/limits";
@@ -15,7 +15,9 @@ export { Learner } from "../src/bot/learner";
 export { pickNext, outlook, emptyDay } from "../src/srs/session";
 export { packCard, unpackCard, type CardState } from "../src/srs/card-state";
 export { localDay } from "../src/srs/days";
-export { newUser, userKey, UserStore, type UserDoc } from "../src/store/users";
+export { newUser, userKey, progressKey, UserStore, type UserDoc } from "../src/store/users";
+export { DeckProgress } from "../src/srs/progress";
+export { slotFor, slotAt } from "../src/store/schedule";
 export { memberKey, classKey } from "../src/store/classes";
 export { hashUserId } from "../src/log";
 export { withDefaults } from "../src/deps";

@@ -1,11 +1,12 @@
 /**
- * An in-memory KVNamespace for the benchmark: a Map of strings with just the surface Lectern uses
- * (get as text/json, getWithMetadata, put, delete, list with prefix/cursor/limit). It counts
+ * An in-memory KVNamespace for the benchmark: a Map of strings and binary values with just the
+ * surface Lectern uses (get as text/json/arrayBuffer, getWithMetadata, put, delete, list with
+ * prefix/cursor/limit). Binary values are copied in and out, as KV hands each reader its own buffer. It counts
  * operations in plain integers (cheap enough to leave on in timed loops); for per-update windows
  * and write times, wrap it in tests/support/counting-kv.ts.
  */
 export class MemKv {
-  readonly data = new Map<string, string>();
+  readonly data = new Map<string, string | ArrayBuffer>();
   reads = 0;
   writes = 0;
   deletes = 0;
@@ -19,8 +20,10 @@ export class MemKv {
       const v = self.data.get(key);
       if (v === undefined) return null;
       const t = typeof type === "string" ? type : (type as { type?: string } | undefined)?.type ?? "text";
-      if (t === "json") return JSON.parse(v);
-      if (t === "text") return v;
+      if (t === "arrayBuffer") return typeof v === "string" ? new TextEncoder().encode(v).buffer : v.slice(0);
+      const text = typeof v === "string" ? v : new TextDecoder().decode(v);
+      if (t === "json") return JSON.parse(text);
+      if (t === "text") return text;
       throw new Error(`MemKv: get type ${t} is not supported`);
     };
     this.kv = {
@@ -30,10 +33,12 @@ export class MemKv {
       async getWithMetadata(key: string, type?: unknown) {
         return { value: read(key, type), metadata: null };
       },
-      async put(key: string, value: string) {
-        if (typeof value !== "string") throw new Error("MemKv: only string values are supported");
+      async put(key: string, value: string | ArrayBuffer | ArrayBufferView) {
         self.writes++;
-        self.data.set(key, value);
+        if (typeof value === "string") self.data.set(key, value);
+        else if (value instanceof ArrayBuffer) self.data.set(key, value.slice(0));
+        else if (ArrayBuffer.isView(value)) self.data.set(key, value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength) as ArrayBuffer);
+        else throw new Error("MemKv: only text and binary values are supported");
       },
       async delete(key: string) {
         self.deletes++;

@@ -19,8 +19,8 @@ describe("npm run bench -- --quick", () => {
     const last = JSON.parse(lines[lines.length - 1]!);
     expect(Object.keys(last).sort()).toEqual([
       "bundle_gzip_kib", "cold_start_ratio_vs_echo", "cold_start_ratio_vs_echo_spread", "cpu_ratio_review_vs_echo", "cpu_ratio_review_vs_echo_spread",
-      "deck_read_5000_cards_ms", "due_pick_10k_ms", "kv_list_calls_on_request_paths",
-      "kv_reads_per_update_max", "kv_writes_per_graded_card", "push_10k", "same_key_writes_within_1s",
+      "deck_read_5000_cards_ms", "due_pick_10k_ms", "grade_press_ratio_50k_vs_150", "kv_list_calls_on_request_paths",
+      "kv_reads_per_update_max", "kv_writes_per_graded_card", "limits", "push_10k", "request_paths_over_10ms_at_limits", "same_key_writes_within_1s",
       "upload_cards_within_10ms", "upload_limit_cards", "upload_limit_p50_ms",
     ]);
     expect(Object.keys(last.push_10k).sort()).toEqual(["duplicated", "lost", "simulated_seconds", "students"]);
@@ -36,6 +36,19 @@ describe("npm run bench -- --quick", () => {
     for (const k of ["bundle_gzip_kib", "cold_start_ratio_vs_echo", "cpu_ratio_review_vs_echo", "due_pick_10k_ms", "deck_read_5000_cards_ms", "upload_limit_p50_ms"]) expect(last[k]).toBeGreaterThan(0);
     // The upload limit the README documents (its timing is the full benchmark's to judge).
     expect(last.upload_limit_cards).toBe(1000);
+    // At the limits: the learner and deck sizes the README documents, and what the full run judges.
+    expect(last.limits).toEqual({ learner_cards: 50_000, deck_cards: 5_000, upload_cards: last.upload_limit_cards });
+    expect(last.grade_press_ratio_50k_vs_150).toBeGreaterThan(0);
+    expect(Number.isFinite(last.grade_press_ratio_50k_vs_150)).toBe(true);
+    expect(Array.isArray(last.request_paths_over_10ms_at_limits)).toBe(true);
+    for (const name of last.request_paths_over_10ms_at_limits) expect(typeof name).toBe("string");
+    // The table of every path at the limits, each named once.
+    const atLimits = lines.findIndex((l) => l.startsWith("path ") && l.includes("CPU p50 ms"));
+    expect(atLimits).toBeGreaterThan(0);
+    for (const path of ["grade press", "show answer", "/review start (all decks)", "/review start (one deck)", "/quiz start", "quiz answer", "/decks", "/stats", "/export", "/forget (confirm press)", "daily job (one learner)"]) {
+      expect(lines.slice(atLimits).some((l) => l.startsWith(`${path}  `)), path).toBe(true);
+    }
+    for (const path of ["push chunk", "class-stats chunk"]) expect(lines.slice(atLimits).some((l) => l.startsWith(path)), path).toBe(true);
     // What the README's "Staying within the free plan" table says about KV.
     expect(last.kv_writes_per_graded_card).toBeLessThanOrEqual(0.3);
     expect(last.kv_reads_per_update_max).toBeLessThanOrEqual(2);
