@@ -84,6 +84,11 @@ export async function startQuiz(io: QuizIO, learner: Learner, chat: number, scop
   };
   if (opts.daily) quiz.daily = true;
   if (opts.from !== undefined) quiz.from = opts.from;
+  if (opts.daily) {
+    // One line before the first poll: what it is, how long, how to change it.
+    const at = `${String(Math.floor(learner.doc.settings.dailyAt / 60)).padStart(2, "0")}:${String(learner.doc.settings.dailyAt % 60).padStart(2, "0")}`;
+    await io.api.sendMessage(chat, `🗓 Your daily quiz: ${plural(quiz.qs.length, "question")} from your decks. Change its time (${at}) in /settings, or turn it off with /daily off.`);
+  }
   await sendQuestion(io, learner, quiz, 0);
   if (opts.daily) {
     const doc: DailyDoc = { v: 1, day: today, quiz };

@@ -154,10 +154,11 @@ describe("the daily cron", () => {
     // The job marks them in a key of its own; it never writes the learner's record.
     expect(await env.KV.get(blockedKey(uid))).not.toBeNull();
     expect((await record(uid)).rev).toBe(revBefore);
-    const attempts = h.tg.calls.slice(callsBefore).filter((c) => c.method === "sendPoll").length;
-    expect(attempts).toBe(1);
+    // One attempt (the quiz's opening line, refused with 403), then nothing more.
+    const sends = () => h.tg.calls.slice(callsBefore).filter((c) => (c.method === "sendPoll" || c.method === "sendMessage") && c.params.chat_id === uid).length;
+    expect(sends()).toBe(1);
     await h.runCron(MIDNIGHT + DAY + 10 * 3600_000);
-    expect(h.tg.calls.slice(callsBefore).filter((c) => c.method === "sendPoll").length).toBe(1);
+    expect(sends()).toBe(1);
   });
 
   it("429 from Telegram: the job is retried after retry_after and the quiz arrives once", async () => {

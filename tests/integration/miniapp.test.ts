@@ -47,7 +47,7 @@ async function grade(h: Harness, uid: number, label: "Again" | "Hard" | "Good" |
   await h.press(uid, uid, msg.message_id, button(msg, "👀 Show answer"));
   msg = h.lastBotMessage(uid)!;
   h.advance(1500);
-  await h.press(uid, uid, msg.message_id, button(msg, new RegExp(`^${label} ·`)));
+  await h.press(uid, uid, msg.message_id, button(msg, new RegExp(`^${label}( ·|$)`)));
 }
 
 async function stop(h: Harness, uid: number) {

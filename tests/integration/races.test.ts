@@ -35,7 +35,7 @@ async function gradeCards(h: Harness, uid: number, n: number, label = "Good") {
     await h.press(uid, uid, msg.message_id, button(msg, "👀 Show answer"));
     msg = h.lastBotMessage(uid)!;
     h.advance(1500);
-    await h.press(uid, uid, msg.message_id, button(msg, new RegExp(`^${label} ·`)));
+    await h.press(uid, uid, msg.message_id, button(msg, new RegExp(`^${label}( ·|$)`)));
   }
 }
 
@@ -94,6 +94,7 @@ describe("the daily job and the learner", () => {
     poll.release();
     await cron;
     expect(h.botMessages(uid).some((m) => m.poll)).toBe(true); // the daily quiz did go out
+    expect(h.botMessages(uid).some((m) => /^🗓 Your daily quiz: 5 questions .*\/settings.*\/daily off/.test(m.text ?? ""))).toBe(true);
     h.advance(1500);
     await h.send(uid, "/stats");
     expect(h.lastBotMessage(uid)!.text).toMatch(/Cards reviewed: 9 \(0 reviews · 9 new\)/);

@@ -31,7 +31,7 @@ async function grade(h: Harness, uid: number, label: "Again" | "Hard" | "Good" |
   await h.press(uid, uid, msg.message_id, button(msg, "👀 Show answer"));
   msg = h.lastBotMessage(uid)!;
   h.advance(1500);
-  await h.press(uid, uid, msg.message_id, button(msg, new RegExp(`^${label} ·`)));
+  await h.press(uid, uid, msg.message_id, button(msg, new RegExp(`^${label}( ·|$)`)));
 }
 
 /** Answers the running quiz's current poll, right or wrong. */

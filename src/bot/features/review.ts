@@ -96,11 +96,20 @@ function backMessage(learner: Learner, scope: Scope, pick: Pick, st: ReviewState
   const text = `${header(learner, scope, pick, st.day, stat)}\n\n${frontHtml(card)}\n\n${backHtml(card)}\n\n${sourceHtml(deck.deck, card)}`;
   const prev = learner.state(deck.deck.id, card.id);
   const kb = new InlineKeyboard();
+  // What each grade does, in words: a card graded below Good comes back in today's session
+  // ("again today"); otherwise its next review, each interval shown once (Good and Easy of a new
+  // card are both 1 day: "Good · 1d", "Easy").
+  let shown = "";
   for (const { grade, label } of GRADE_BUTTONS) {
     const scratch = { ...stat };
     const next = applyGrade(prev, grade, st.day, stat.presses, scratch).state;
-    const tag = next.last === prev?.last && prev?.last === st.day && grade < 4 ? "↻" : interval(next.due - st.day);
-    kb.text(`${label} · ${tag}`, packReview({ ...st, kind: "g", log: [...st.log, { deck: d.table, card: pick.card, grade }] }));
+    const redrill = next.last === prev?.last && prev?.last === st.day;
+    let tag = grade < 4 ? (redrill ? "↻ again" : "again today") : interval(next.due - st.day);
+    if (grade >= 4) {
+      if (tag === shown) tag = "";
+      else shown = tag;
+    }
+    kb.text(tag ? `${label} · ${tag}` : label, packReview({ ...st, kind: "g", log: [...st.log, { deck: d.table, card: pick.card, grade }] }));
   }
   kb.row().text("⏹ Stop", packReview({ ...st, kind: "x" }));
   return { text, kb };
