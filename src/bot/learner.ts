@@ -24,6 +24,11 @@ export class Learner {
   private dirty = new Set<string>();
   /** A lecturer's classes, decks and token (`v2:own:<id>`), when the update loaded them. */
   owns?: OwnsDoc;
+  /**
+   * Quiz answers given at or after this time (ms) wait when a shard is read: a review session's
+   * grades not yet saved came first, so they are applied first (applyLaterPending after them).
+   */
+  pendBefore?: number;
   /** When the update being handled was made (ms): an update from before a /forget writes nothing. */
   since: number;
 
@@ -128,7 +133,7 @@ export class Learner {
     const table = this.doc.decks.findIndex((d) => d.id === deckId);
     const rest: typeof pend = [];
     for (const e of pend) {
-      if (e[0] !== table) {
+      if (e[0] !== table || (this.pendBefore !== undefined && e[4] >= this.pendBefore)) {
         rest.push(e);
         continue;
       }
@@ -143,6 +148,12 @@ export class Learner {
       if (rest.length) this.doc.pend = rest;
       else delete this.doc.pend;
     }
+  }
+
+  /** Applies the quiz answers held back by `pendBefore` to every loaded deck (after the session's grades). */
+  applyLaterPending(): void {
+    this.pendBefore = undefined;
+    for (const [id, p] of this.shards) this.applyPending(id, this.loadedDecks.get(id)!, p);
   }
 
   /** True if quiz answers wait to be applied to this deck. */

@@ -8,6 +8,8 @@
  *   day   4  local day number the session belongs to, base 36
  *   scope 1  '~' all subscribed decks, else the deck-table index (see ALPHABET)
  *   base  2  grades of this session already saved (flushed), base 36
+ *   t     3  when the first grade not yet saved was given: epoch seconds mod 2^18, in ALPHABET
+ *            digits (a quiz answer saved meanwhile is ordered against it — see Learner.pendBefore)
  *   cur   4  'a' only: the card on screen — deck-table index (1) + card index (3, base 36)
  *   log   5n grades not yet saved: deck index (1) + card index (3) + grade (1 digit)
  *
@@ -20,7 +22,9 @@ export const MAX_DECKS = ALPHABET.length;
 /** Flush (write) once this many grades are unsaved, if a write is allowed now (1 write/s/key). */
 export const FLUSH_AT = 7;
 /** Hard limit of unsaved grades (what fits in 64 bytes next to the header and the current card). */
-export const MAX_LOG = 9;
+export const MAX_LOG = 8;
+/** The time field's range: epoch seconds are kept modulo this (≈3 days — sessions last a day). */
+export const T_MOD = 64 ** 3;
 /** Longest session in presses (base fits two base-36 digits). */
 export const MAX_SESSION = 36 * 36 - 1;
 
@@ -37,6 +41,8 @@ export interface ReviewState {
   /** -1 = all subscribed decks. */
   scope: number;
   base: number;
+  /** Epoch seconds mod T_MOD of the first grade not yet saved; 0 = none or unknown. */
+  t?: number;
   cur?: { deck: number; card: number };
   log: Entry[];
 }
@@ -55,8 +61,25 @@ function deckChar(i: number): string {
   return c;
 }
 
+function b64(n: number, width: number): string {
+  let out = "";
+  for (let k = 0; k < width; k++) {
+    out = ALPHABET[n % 64]! + out;
+    n = Math.floor(n / 64);
+  }
+  return out;
+}
+
+/** The full epoch seconds (the latest not after `nowSec`) of a time kept modulo T_MOD; 0 stays 0. */
+export function unwrapTime(t: number, nowSec: number): number {
+  if (!t) return 0;
+  const base = nowSec - (nowSec % T_MOD);
+  const full = base + t;
+  return full > nowSec ? full - T_MOD : full;
+}
+
 export function packReview(s: ReviewState): string {
-  let out = s.kind + s.sid + b36(s.day, 4) + (s.scope < 0 ? "~" : deckChar(s.scope)) + b36(s.base, 2);
+  let out = s.kind + s.sid + b36(s.day, 4) + (s.scope < 0 ? "~" : deckChar(s.scope)) + b36(s.base, 2) + b64((s.t ?? 0) % T_MOD, 3);
   if (s.kind === "a") {
     if (!s.cur) throw new Error("show-answer data needs the current card");
     out += deckChar(s.cur.deck) + b36(s.cur.card, 3);
@@ -67,6 +90,7 @@ export function packReview(s: ReviewState): string {
 }
 
 const HEADER = /^([agx])([0-9a-z]{4})([0-9a-z]{4})([~0-9a-zA-Z_-])([0-9a-z]{2})/;
+const TIME = /^[0-9a-zA-Z_-]{3}/;
 
 export function unpackReview(data: string): ReviewState | null {
   if (data.length > 64) return null;
@@ -77,6 +101,17 @@ export function unpackReview(data: string): ReviewState | null {
     kind, sid: m[2]!, day: parseInt(m[3]!, 36), scope: m[4] === "~" ? -1 : ALPHABET.indexOf(m[4]!), base: parseInt(m[5]!, 36), log: [],
   };
   let rest = data.slice(m[0].length);
+  // Buttons from before the time field (12-character header) are told apart by length: entries are
+  // 5 characters and the current card 4, so the two layouts never leave the same remainder.
+  const withTime = (rest.length - (kind === "a" ? 4 : 0)) % 5 === 3;
+  if (withTime) {
+    const t = TIME.exec(rest);
+    if (!t) return null;
+    let n = 0;
+    for (const ch of t[0]) n = n * 64 + ALPHABET.indexOf(ch);
+    state.t = n;
+    rest = rest.slice(3);
+  }
   if (kind === "a") {
     const cur = /^([0-9a-zA-Z_-])([0-9a-z]{3})/.exec(rest);
     if (!cur) return null;

@@ -152,7 +152,7 @@ export async function answerQuiz(io: QuizIO, answer: PollAnswer, preloaded?: Lea
     stat.quizAnswered++;
     if (correct) stat.quizCorrect++;
     learner.saveDay(today, stat);
-    learner.doc.pend = [...(learner.doc.pend ?? []), [q.d, q.c, q.g, today]];
+    learner.doc.pend = [...(learner.doc.pend ?? []), [q.d, q.c, q.g, today, io.deps.now()]];
     if (learner.doc.pend.length > MAX_PENDING) await learner.load(io, deck); // applies them now
   }
   const next = quiz.qs.findIndex((x) => x.g === undefined);

@@ -129,10 +129,11 @@ export const UserSchema = v.object({
   cseen: v.optional(v.record(v.string(), nonNeg)),
   /**
    * Quiz answers not yet applied to their deck's progress shard: [deck-table index, card id, grade,
-   * local day]. A quiz answer writes only this record; the next update that reads the deck's shard
-   * applies them (in order, SM-2 on the answer's day) and writes the shard with its next save.
+   * local day, time (ms)]. A quiz answer writes only this record; the next update that reads the
+   * deck's shard applies them (in order, SM-2 on the answer's day; ordered against a review
+   * session's unsaved grades by time) and writes the shard with its next save.
    */
-  pend: v.optional(v.array(v.tuple([nonNeg, v.string(), int, int]))),
+  pend: v.optional(v.array(v.tuple([nonNeg, v.string(), int, int, nonNeg]))),
   /** Daily quizzes (ids) whose answers this record has taken over from the daily job's key. */
   dq: v.optional(v.array(v.string())),
 });

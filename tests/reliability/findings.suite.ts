@@ -217,13 +217,11 @@ describe("bugs these suites found (each fixed in src/, or marked it.fails)", () 
     expect(Object.keys(doc.progress.alpha ?? {})).toHaveLength(3);
   });
 
-  // KNOWN DEVIATION (not fixed: the fix is not small). Grades of a review session ride in its
-  // buttons until a flush (every 7 grades, and at the end). A quiz answer on the same card in the
-  // meantime is saved at once and becomes the card's "first grade of the day"; the session's
-  // earlier grade, saved later, then only counts as a re-drill. So the card is scheduled by its
-  // second grade of the day, not its first. Fixing it needs the order of grades across the two
-  // paths (e.g. a per-grade press time in the session data, or flushing before a quiz answer).
-  it.fails("a review grade not yet saved still schedules the card when a quiz answer on it comes later the same day", async () => {
+  // Fixed: grades of a review session ride in its buttons until a flush (every 7 grades, and at the
+  // end); a quiz answer on the same card in the meantime waits in the record with its time, and the
+  // buttons carry the time of the session's first unsaved grade — so the flush applies the earlier
+  // review grade first (it schedules the card) and the later quiz answer after it (a re-drill).
+  it("a review grade not yet saved still schedules the card when a quiz answer on it comes later the same day", async () => {
     const uid = 7008;
     const rig = createRig({ users: [user(uid)], decks: [alpha] });
     expect((await rig.post(rig.tg.sendText(uid, "/review alpha"))).status).toBe(200);

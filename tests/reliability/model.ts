@@ -275,6 +275,9 @@ export function normalizeDump(dump: Record<string, string>, extraTimes = false):
       // a redelivery or a retry makes the bot send one message more.
       const daily = doc.daily as { toggled?: number } | undefined;
       if (daily?.toggled !== undefined) daily.toggled = 0;
+      // When each waiting quiz answer came (ms): a redelivery or a retry moves it; their order stays compared.
+      const pend = doc.pend as unknown[][] | undefined;
+      if (pend) for (const e of pend) e[4] = 0;
       if (doc.quiz && (doc.quiz as { from?: number }).from !== undefined) (doc.quiz as { from?: number }).from = 0;
       if (doc.quiz) {
         for (const [i, q] of doc.quiz.qs.entries()) {

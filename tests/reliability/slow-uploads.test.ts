@@ -17,7 +17,7 @@ import { parseUpload, UPLOAD_LIMITS, type UploadFormat } from "../../src/decks/p
 const LIMIT = UPLOAD_LIMITS.bytes;
 const GROWTH_MAX = 2.2;
 /** Measurements of one case, at most (the best ratio counts; see above). */
-const ATTEMPTS = 5;
+const ATTEMPTS = 8;
 const enc = new TextEncoder();
 
 /** Repeats `unit(i)` until the text is `size` bytes (ASCII), after `head`. */
@@ -149,7 +149,7 @@ function perCall(f: () => void): number {
 function measure(c: Case, small: Uint8Array, large: Uint8Array): { small: number; large: number; ratio: number } {
   const s: number[] = [];
   const l: number[] = [];
-  for (let k = 0; k < 5; k++) {
+  for (let k = 0; k < 7; k++) {
     s.push(perCall(() => parseUpload(c.file, small)));
     l.push(perCall(() => parseUpload(c.file, large)));
   }

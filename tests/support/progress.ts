@@ -41,7 +41,7 @@ export function progressFromDump(dump: Record<string, string>, uid: number): Rec
  * The learner's view of their progress: the shards with the quiz answers still waiting in the
  * record (`pend`) applied, as the next update that reads those decks will apply them.
  */
-export function withPending(doc: { decks: { id: string }[]; pend?: [number, string, number, number][] }, progress: Record<string, ProgressMap>): Record<string, ProgressMap> {
+export function withPending(doc: { decks: { id: string }[]; pend?: [number, string, number, number, number][] }, progress: Record<string, ProgressMap>): Record<string, ProgressMap> {
   for (const [table, cardId, grade, day] of doc.pend ?? []) {
     const deckId = doc.decks[table]?.id;
     if (!deckId) continue;

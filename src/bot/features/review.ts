@@ -16,7 +16,7 @@ import { foldClassDecks, loadLearner, saveLearner, scopeDecks, unloadedCounts, t
 import { backHtml, frontHtml, sourceHtml } from "../cards";
 import { editOrIgnore } from "../edit";
 import { cut, esc, plural } from "../render";
-import { ALPHABET, FLUSH_AT, MAX_LOG, MAX_SESSION, packReview, unpackReview, REVIEW_CALLBACK, type Entry, type ReviewState } from "../review-state";
+import { ALPHABET, FLUSH_AT, MAX_LOG, MAX_SESSION, packReview, unpackReview, unwrapTime, REVIEW_CALLBACK, T_MOD, type Entry, type ReviewState } from "../review-state";
 import { outlook, pickNext, applyGrade, type DayStat, type DeckView, type Limits, type Pick } from "../../srs/session";
 import { describeDay, dayToIso } from "../../srs/days";
 import { currentStreak, KEEP_SESSIONS } from "../../store/users";
@@ -272,6 +272,13 @@ reviewFeature.callbackQuery(REVIEW_CALLBACK, async (ctx) => {
   if (!learner.stored && (st.base > 0 || st.log.length === 0 && st.kind !== "a")) {
     return ctx.answerCallbackQuery({ text: "This session has ended. Send /review to start again." });
   }
+  // When the session's first grade not yet saved was given: a quiz answer saved since then comes
+  // after it (and after the rest of them), one saved before comes before.
+  const nowSec = Math.floor(ctx.deps.now() / 1000);
+  const appliedSoFar = learner.doc.sessions.find((s) => s[0] === st.sid)?.[1] ?? 0;
+  const unsaved = st.base + st.log.length - Math.max(st.base, appliedSoFar);
+  const firstUnsaved = unsaved <= 0 ? 0 : st.kind === "g" && unsaved === 1 ? nowSec : unwrapTime(st.t ?? 0, nowSec);
+  if (firstUnsaved) learner.pendBefore = firstUnsaved * 1000;
   const scope = await loadScope(ctx, learner, st.scope, [...st.log.map((e) => e.deck), ...(st.cur ? [st.cur.deck] : [])]);
   if (!scope || scope.decks.length === 0) return ctx.answerCallbackQuery({ text: "This session's deck is no longer available. Send /review." });
   const tableToScope = new Map(scope.decks.map((d, i) => [d.table, i]));
@@ -311,6 +318,8 @@ reviewFeature.callbackQuery(REVIEW_CALLBACK, async (ctx) => {
     }
   }
   const counters = { reviewed, good };
+  // Quiz answers given after the session's unsaved grades began: applied after them.
+  if (learner.pendBefore !== undefined) learner.applyLaterPending();
 
   const today = learner.today;
   if (st.day !== today) {
@@ -340,11 +349,11 @@ reviewFeature.callbackQuery(REVIEW_CALLBACK, async (ctx) => {
   // A grade.
   const next = pickNext(views(learner, scope), st.day, stat, limits(learner, stat));
   if (!next) return finish(ctx, learner, scope, st, fresh, false, stat, counters, end, resaved ? "Already recorded ✓" : undefined);
-  let carry: ReviewState = { ...st, kind: "a", log: fresh, base: Math.max(st.base, applied) };
+  let carry: ReviewState = { ...st, kind: "a", log: fresh, base: Math.max(st.base, applied), t: fresh.length ? firstUnsaved % T_MOD : 0 };
   const mustFlush = carry.log.length > MAX_LOG;
   if (carry.log.length >= FLUSH_AT && (mustFlush || ctx.users.canWriteNow(learner.doc))) {
     await flush(ctx, learner, st, end, stat, counters);
-    carry = { ...carry, base: end, log: [] };
+    carry = { ...carry, base: end, log: [], t: 0 };
   }
   const last = st.log[st.log.length - 1]!;
   await ctx.answerCallbackQuery({ text: resaved ? "Already recorded ✓" : GRADE_BUTTONS.find((b) => b.grade === last.grade)?.label });
