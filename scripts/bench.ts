@@ -395,6 +395,8 @@ function createWorld(lib: Lib, o: WorldOptions) {
 type World = ReturnType<typeof createWorld>;
 
 const GRADE_LABELS = ["Again", "Hard", "Good", "Easy"] as const;
+/** A grade button: its label, alone or followed by " · " and what happens (the next interval). */
+const gradeButton = (label: string) => new RegExp(`^${label}( ·|$)`);
 /** A plausible mix of grades: 8% Again, 12% Hard, 65% Good, 15% Easy. */
 function someGrade(rnd: () => number): (typeof GRADE_LABELS)[number] {
   const x = rnd();
@@ -430,7 +432,7 @@ async function recordSessions(w: World, uids: number[], grades: number, seed: nu
       await w.deliver(u, "show answer");
       w.clock.now += 3000;
       msg = w.last(uid);
-      const g = button(msg, new RegExp(`^${someGrade(rnd)} ·`));
+      const g = button(msg, gradeButton(someGrade(rnd)));
       if (!g) throw new Error(`no grade buttons on ${JSON.stringify(msg?.text)}`);
       u = w.tg.pressButton(uid, uid, msg!.message_id, g);
       grade.push({ uid, snapshot: personEntries(w.mem.data, uid), now: w.clock.now, body: JSON.stringify(u) });
@@ -1043,7 +1045,7 @@ async function main() {
     step(3000);
     const a = await walk.press(uid, walk.last(uid), button(walk.last(uid), "👀 Show answer"), "show answer");
     step(3000);
-    const g = await walk.press(uid, walk.last(uid), button(walk.last(uid), new RegExp(`^${grade} ·`)), "grade");
+    const g = await walk.press(uid, walk.last(uid), button(walk.last(uid), gradeButton(grade)), "grade");
     return [a, g];
   }
   await walk.send(L, "/start");
@@ -1189,14 +1191,14 @@ async function main() {
   await recSend("/review start (all decks)", LIM, "/review");
   for (let k = 0; k < 6; k++) {
     await recPress("show answer (all-decks session)", LIM, "👀 Show answer");
-    await recPress("grade press (all-decks session)", LIM, new RegExp(`^${someGrade(limRnd)} ·`));
+    await recPress("grade press (all-decks session)", LIM, gradeButton(someGrade(limRnd)));
   }
   lstep(5000);
   await recSend("/review start (one deck)", LIM, `/review ${bigIds[0]}`);
   for (let k = 0; k < 20; k++) {
     if (!button(lw.last(LIM), "👀 Show answer")) throw new Error(`the ${DECK_CARDS}-card session ended after ${k} cards: ${lw.last(LIM)?.text}`);
     await recPress("show answer", LIM, "👀 Show answer");
-    await recPress("grade press", LIM, new RegExp(`^${someGrade(limRnd)} ·`));
+    await recPress("grade press", LIM, gradeButton(someGrade(limRnd)));
   }
   await recSend("/quiz start", LIM, "/quiz");
   for (let k = 0; k < 5; k++) {
@@ -1404,7 +1406,7 @@ async function main() {
   cold.clock.now += 3000;
   await cold.press(C, cold.last(C), button(cold.last(C), "👀 Show answer"), "show answer");
   cold.clock.now += 3000;
-  const coldGrade = cold.tg.pressButton(C, C, cold.last(C)!.message_id, button(cold.last(C), /^Good ·/)!);
+  const coldGrade = cold.tg.pressButton(C, C, cold.last(C)!.message_id, button(cold.last(C), gradeButton("Good"))!);
   // The learner's head and shards (binary values travel as base64).
   const coldKv = Object.fromEntries(personEntries(cold.mem.data, C).map(([k, v]) => [k, typeof v === "string" ? v : { b64: Buffer.from(v).toString("base64") }]));
   const fixture = (body: string, kv: ColdFixture["kv"]): string => {
