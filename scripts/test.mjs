@@ -46,9 +46,12 @@ if (existsSync(report)) {
   failed += (json.numFailedTests ?? 0);
   // A file that failed to load has no tests but is a failure.
   for (const file of json.testResults ?? []) {
-    if (file.status === "failed" && (file.assertionResults ?? []).length === 0) {
+    // A file that failed with no failed test of its own (it did not load, or a beforeAll failed and
+    // its tests were skipped) is a failure too.
+    const results = file.assertionResults ?? [];
+    if (file.status === "failed" && !results.some((t) => t.status === "failed")) {
       failed++;
-      failures.push(`${file.name} (did not run: ${String(file.message ?? "").split("\n")[0]})`);
+      failures.push(`${file.name} (${results.length ? "its setup failed" : "did not run"}: ${String(file.message ?? "").split("\n")[0]})`);
     }
     for (const t of file.assertionResults ?? []) if (t.status === "failed") failures.push(t.fullName);
   }

@@ -6,7 +6,7 @@ import type { BotContext } from "./context";
 import { newUser, readDay, writeDay, type LegacyParts, type UserDoc, type UserStore } from "../store/users";
 import type { Stores } from "../store/stores";
 import type { OwnsDoc } from "../store/people";
-import { withoutUserLimit } from "../store/write-guard";
+import { asOneWrite, withoutUserLimit } from "../store/write-guard";
 import { DeckProgress, summaryDueNow, type DeckSummary } from "../srs/progress";
 import type { Deps } from "../deps";
 import { isAdmin, type Env } from "../env";
@@ -392,7 +392,7 @@ export function updateTime(ctx: BotContext): number {
  */
 export async function saveLearner(io: LearnerIO, learner: Learner): Promise<void> {
   if (learner.legacy) return withoutUserLimit(() => writeLearner(io, learner));
-  return writeLearner(io, learner);
+  return asOneWrite(() => writeLearner(io, learner));
 }
 
 async function writeLearner(io: LearnerIO, learner: Learner): Promise<void> {

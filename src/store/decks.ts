@@ -19,7 +19,7 @@ import * as v from "valibot";
 import type { Deps } from "../deps";
 import { DeckSchema, isQuizCapable, type Card, type Deck } from "../decks/schema";
 import { loadDeck, type LoadedDeck, type UploadedDeckSource } from "../decks/registry";
-import { shortHash } from "../decks/parsers/text";
+import { shortHash } from "../decks/hash";
 import { TransientError } from "./errors";
 import { Kv, keyKind } from "./kv";
 

@@ -150,6 +150,24 @@ export function guardWrites(kv: KVNamespace, env: Env, deps: Deps): KVNamespace 
 }
 
 /**
+ * Runs one learner save — its progress shards and its record, one change as the learner sees it —
+ * as one write against the per-user limit: the limit is asked once (RefusedError "user-rate" when
+ * it says no, before anything is written), then the save's puts run with it lifted.
+ */
+export async function asOneWrite<T>(fn: () => Promise<T>): Promise<T> {
+  const writer = current.getStore();
+  if (!writer?.limiter) return fn();
+  let allowed = true;
+  try {
+    allowed = (await writer.limiter.limit({ key: writer.key })).success;
+  } catch {
+    // a limiter that fails lets the write through (it is a guard)
+  }
+  if (!allowed) throw new RefusedError("user-rate", "per-user write limit", SLOW_DOWN);
+  return current.run({ ...writer, limiter: undefined }, fn);
+}
+
+/**
  * Runs `fn` with the per-user write limit lifted: for the one-time migration of a first-version
  * record (its progress moves into one shard per deck at once — more than ten writes for a large
  * collection, once). The daily guard still counts them.
