@@ -305,6 +305,28 @@ export async function foldClassDecks(io: LearnerIO, learner: Learner): Promise<b
   return changed;
 }
 
+/**
+ * Uploaded decks are private: readable by their owner and by the students of classes it was pushed
+ * to (and by anyone who already has it in their deck table). Bundled decks are open to all. A deck
+ * the learner may not read is answered exactly like one that does not exist.
+ */
+export async function mayRead(io: LearnerIO, learner: Learner, deck: LoadedDeck): Promise<boolean> {
+  if (deck.bundled || deck.owner === learner.id) return true;
+  const id = deck.deck.id;
+  if (learner.doc.decks.some((d) => d.id === id)) return true;
+  for (const code of learner.doc.classes) {
+    const cls = await io.stores.classes.get(code);
+    if (cls?.decks.includes(id)) return true;
+  }
+  return false;
+}
+
+/** A deck by id, only if the learner may read it (else null, as for an unknown id). */
+export async function readableDeck(io: LearnerIO, learner: Learner, id: string): Promise<LoadedDeck | null> {
+  const d = await io.decks.get(id);
+  return d && (await mayRead(io, learner, d)) ? d : null;
+}
+
 /** Due and new cards of the subscribed decks this update did not load, from their summaries. */
 export function unloadedCounts(learner: Learner, today: number): { dueNow: number; unseen: number } {
   let dueNow = 0, unseen = 0;

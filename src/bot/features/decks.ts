@@ -3,7 +3,7 @@ import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext } from "../context";
 import { cb, DECK_CALLBACK, unpackCatalogue, unpackDeck } from "../callback-data";
 import { editOrIgnore } from "../edit";
-import { foldClassDecks, isLecturer, loadLearner, saveLearner, type Learner } from "../learner";
+import { foldClassDecks, isLecturer, loadLearner, readableDeck, saveLearner, type Learner } from "../learner";
 import { deckCounts } from "../cards";
 import { bar, esc, plural } from "../render";
 import type { LoadedDeck } from "../../decks/registry";
@@ -110,7 +110,7 @@ decksFeature.callbackQuery(DECK_CALLBACK, async (ctx, next) => {
   if (parsed.action !== "d" && parsed.action !== "s" && parsed.action !== "u") return next();
   ctx.trace.feature = "decks";
   const learner = await loadLearner(ctx);
-  const d = await ctx.decks.get(parsed.id);
+  const d = await readableDeck(ctx, learner, parsed.id);
   if (!d) return ctx.answerCallbackQuery({ text: "That deck no longer exists." });
   if (parsed.action === "s" || parsed.action === "u") {
     const want = parsed.action === "s";
@@ -134,7 +134,7 @@ decksFeature.command("start", async (ctx, next) => {
   if (ctx.startPayload?.kind !== "deck") return next();
   ctx.trace.feature = "decks";
   const learner = await loadLearner(ctx);
-  const d = await ctx.decks.get(ctx.startPayload.id);
+  const d = await readableDeck(ctx, learner, ctx.startPayload.id);
   if (!d) return ctx.reply("That deck no longer exists. Send /decks to see the decks there are.");
   await learner.load(ctx, d);
   const page = deckPage(learner, d, await isLecturer(ctx.env, ctx, learner.id));

@@ -93,7 +93,9 @@ async function start(ctx: BotContext, deckRef: string, count: number): Promise<v
     await ctx.reply(QUOTA_NEAR);
     return;
   }
-  const deck = await ctx.decks.get(id);
+  const found = await ctx.decks.get(id);
+  // A lecturer quizzes a group on a built-in deck or one of their own (uploaded decks are private).
+  const deck = found && (found.bundled || found.owner === ctx.from!.id) ? found : null;
   if (!deck) {
     await ctx.reply(`There is no deck “${cut(deckRef, 60)}”. Usage: /quiz <deck> — the deck ids are in /decks (private chat) and /mydecks.`);
     return;

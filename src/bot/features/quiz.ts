@@ -2,7 +2,7 @@
 import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext } from "../context";
 import { cb, MAX_DECK_ID, parseDeckId, unpackDeck } from "../callback-data";
-import { loadLearner, readLearner, saveLearner, type Learner } from "../learner";
+import { loadLearner, readableDeck, readLearner, saveLearner, type Learner } from "../learner";
 import { answerGroupPoll } from "./group-quiz";
 import { answerQuiz, describeQuiz, resumeQuiz, startQuiz } from "../../quiz/service";
 import { cut, esc } from "../render";
@@ -16,7 +16,7 @@ async function scopeFor(ctx: BotContext, learner: Learner, deckId: string): Prom
   if (deckId === "*") return -1;
   const id = parseDeckId(deckId);
   if (!id) return `“${esc(cut(deckId, 60))}” is not a deck id (up to ${MAX_DECK_ID} lower-case letters, digits and dashes). Send /decks to see the decks there are.`;
-  const d = await ctx.decks.get(id);
+  const d = await readableDeck(ctx, learner, id);
   if (!d) return `There is no deck called “${esc(cut(deckId, 60))}”. Send /decks to see the decks there are.`;
   const i = learner.tableIndex(d.deck.id);
   if (i < 0) return "You have too many decks; unsubscribe from one in /decks first.";

@@ -12,7 +12,7 @@ import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext } from "../context";
 import { randomId } from "../../deps";
 import { argFits, cb, MAX_ARG, unpackDeck } from "../callback-data";
-import { foldClassDecks, loadLearner, saveLearner, scopeDecks, unloadedCounts, type Learner, type ScopeDeck } from "../learner";
+import { foldClassDecks, loadLearner, readableDeck, saveLearner, scopeDecks, unloadedCounts, type Learner, type ScopeDeck } from "../learner";
 import { backHtml, frontHtml, sourceHtml } from "../cards";
 import { editOrIgnore } from "../edit";
 import { cut, esc, plural } from "../render";
@@ -208,7 +208,7 @@ export async function startReview(ctx: BotContext, deckId: string | "*"): Promis
 async function resolveDeck(ctx: BotContext, learner: Learner, query: string): Promise<LoadedDeck | null> {
   const q = query.trim().toLowerCase();
   if (/^[a-z0-9][a-z0-9-]{0,39}$/.test(q)) {
-    const exact = await ctx.decks.get(q);
+    const exact = await readableDeck(ctx, learner, q);
     if (exact) return exact;
   }
   const candidates = [...ctx.decks.catalogue()];
