@@ -67,7 +67,7 @@ export async function startQuiz(io: QuizIO, learner: Learner, chat: number, scop
   const stat = learner.day(today);
   const newLeft = Math.max(0, learner.doc.settings.newPerDay + stat.extraNew - stat.introduced);
   const picks = selectQuiz(
-    decks.map((d) => ({ cardIds: d.deck.cardIds, quiz: d.deck.quiz, state: (id: string) => learner.state(d.deck.deck.id, id) })),
+    decks.map((d) => ({ cardIds: d.deck.cardIds, quiz: d.deck.quiz, rows: learner.progress(d.deck.deck.id)!.rows, state: (id: string) => learner.state(d.deck.deck.id, id) })),
     today,
     learner.doc.settings.quizLength,
     newLeft,

@@ -220,6 +220,17 @@ export class DeckProgress {
   }
 }
 
+/** Cards due on each of the `days` days from `today` (today first, overdue counted today), by a summary. */
+export function summaryForecast(s: DeckSummary, today: number, days: number): number[] {
+  const out = new Array<number>(days).fill(0);
+  const lag = today - s.day;
+  for (let i = 0; i < s.fc.length; i++) {
+    const k = i - lag;
+    if (k < days) out[Math.max(0, k)]! += s.fc[i]!;
+  }
+  return out;
+}
+
 /** The card ids a stored shard was written for (tools and tests read shards without the deck). */
 export function shardIds(buf: ArrayBuffer): string[] | null {
   if (buf.byteLength < HEADER * 4) return null;

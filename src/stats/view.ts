@@ -26,6 +26,11 @@ export interface StatsInput {
   state(deckId: string, cardId: string): CardState | undefined;
   /** Subscribed decks that no longer exist. */
   missing?: number;
+  /**
+   * Subscribed decks counted from the summaries in the learner's record, without reading their
+   * progress (no leeches or suspended cards in them): title, phases and the 7-day forecast.
+   */
+  summarized?: { title: string; b: DeckBreakdown; fc: number[] }[];
 }
 
 type Button = ReturnType<typeof InlineKeyboard.text>;
@@ -64,8 +69,14 @@ export function statsView(input: StatsInput): View {
   const t = todayFigures(doc, today);
   const streak = streakFigure(doc, today);
   const ret = retention(doc, today);
-  const breakdowns = decks.map((d) => ({ title: d.deck.deck.title, b: deckBreakdown(d.deck.cardIds, (id) => state(d.deck.deck.id, id)) }));
+  const summarized = input.summarized ?? [];
+  const breakdowns = [
+    ...decks.map((d) => ({ title: d.deck.deck.title, b: deckBreakdown(d.deck.cardIds, (id) => state(d.deck.deck.id, id)) })),
+    ...summarized.map(({ title, b }) => ({ title, b })),
+  ];
   const fc = forecast(decks.map((d) => ({ cardIds: d.deck.cardIds, state: (id: string) => state(d.deck.deck.id, id) })), today);
+  for (const s of summarized) s.fc.forEach((n, k) => fc[k] && (fc[k]!.count += n));
+  const anyDeck = decks.length + summarized.length > 0;
   const leeches = findLeeches(decks, state);
   const suspended = findSuspended(decks, state);
 
@@ -79,7 +90,7 @@ export function statsView(input: StatsInput): View {
   head.push(`All reviews, last 30 days: <b>${percent(ret.month)}</b>${ret.month.of ? ` (${ret.month.ok}/${ret.month.of})` : ""}`);
 
   const tail: string[] = [];
-  if (decks.length) {
+  if (anyDeck) {
     tail.push("", "<b>Due in the next 7 days</b>");
     if (fc.some((f) => f.count > 0)) tail.push(`<pre>${forecastChart(fc)}</pre>`);
     else tail.push("Nothing scheduled yet — /review starts your first cards.");
@@ -94,7 +105,7 @@ export function statsView(input: StatsInput): View {
   // The decks, in whatever detail fits.
   const deckHead = ["", "<b>Decks</b> (bar: share of cards you have seen)"];
   if (input.missing) deckHead.push(`<i>${plural(input.missing, "subscribed deck")} no longer available.</i>`);
-  if (!decks.length) deckHead.push("You have no decks yet — pick one in /decks.");
+  if (!anyDeck) deckHead.push("You have no decks yet — pick one in /decks.");
   const budget = MAX_MESSAGE - [...head, ...deckHead, ...tail].join("\n").length - 1;
   const full = breakdowns.flatMap(({ title, b }) => ["", ...deckLines(title, b)]);
   let body: string[];

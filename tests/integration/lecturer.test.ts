@@ -1,4 +1,5 @@
 /// <reference path="../fixtures/uploads/raw.d.ts" />
+import { shareDeck } from "../support/classes";
 import { recordWithProgress } from "../support/progress";
 /** Lecturers through the webhook and the HTTP API: roles, uploads (good and bad), tokens, classes, pushes. */
 import { env } from "cloudflare:test";
@@ -126,6 +127,7 @@ describe("uploads in chat", () => {
     await makeLecturer(h, lect);
     await makeLecturer(h, other);
     await upload(h, lect, "bio.csv", "front,back\nWhat is a cell?,The unit of life\nWhat is DNA?,Genetic material\n", "id: bio");
+    await shareDeck(h, lect, [student], "bio"); // uploaded decks are private: shared through a class
     await h.send(student, "/review bio");
     let msg = h.lastBotMessage(student)!;
     h.advance(2000);

@@ -3,6 +3,7 @@
  * read, and the dashboards' figures checked against what /stats and /classstats say for the same
  * reviews, quizzes and class push; the deck editor's save keeps learners' progress.
  */
+import { shareDeck } from "../support/classes";
 import { env, createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { button, createHarness, user, type Harness } from "../support/harness";
@@ -290,7 +291,8 @@ describe("the lecturer's class dashboard and deck editor", () => {
     h.advance(1500);
     await h.deliver(h.tg.uploadDocument(lect, { fileName: "ed-deck.json", bytes: new TextEncoder().encode(JSON.stringify(deck)) }));
     expect(h.lastBotMessage(lect)!.text).toMatch(/Saved as deck "ed-deck"/);
-    // A student studies two of its cards.
+    // A student of a class it was pushed to studies two of its cards.
+    await shareDeck(h, lect, [student], "ed-deck");
     await h.send(student, "/review ed-deck");
     await grade(h, student, "Good");
     await grade(h, student, "Easy");

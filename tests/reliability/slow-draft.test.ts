@@ -70,7 +70,7 @@ function measure(make: () => [string, string], format: DraftFormat): { half: num
   };
   const h: number[] = [];
   const f: number[] = [];
-  for (let k = 0; k < 5; k++) {
+  for (let k = 0; k < 9; k++) {
     h.push(batch(half));
     f.push(batch(full));
   }
@@ -87,7 +87,7 @@ describe("the drafter runs in linear time on adversarial input up to DRAFT_MAX_C
       expect(b.length).toBe(LIMIT);
       let m = { half: 0, full: 0 };
       let ratio = Infinity;
-      for (let attempt = 0; attempt < 3 && ratio > MAX_RATIO; attempt++) {
+      for (let attempt = 0; attempt < 5 && ratio > MAX_RATIO; attempt++) {
         m = measure(() => [a, b], c.format);
         ratio = m.full / m.half;
       }

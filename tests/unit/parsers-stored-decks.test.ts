@@ -3,6 +3,7 @@
  * read; ids made from file names carry a random suffix; ownership checks read storage; the upload
  * limit names its setting. Through the webhook where a learner or lecturer would see it.
  */
+import { shareDeck } from "../support/classes";
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createHarness, user, type Harness } from "../support/harness";
@@ -124,6 +125,7 @@ describe("uploaded decks in storage", () => {
     UploadedDecks.clearCache();
     const old = makeDeck("old-deck", 3);
     await env.KV.put(deckKeyV1("old-deck"), JSON.stringify({ v: 1, owner: lect, updated: 1, deck: old }));
+    await shareDeck(h, lect, [student], "old-deck");
     await h.send(student, "/review old-deck");
     expect(h.lastBotMessage(student)!.text).toContain(old.cards[0]!.front);
     const report = await upload(h, lect, "x.csv", `front,back\n${old.cards[0]!.front},${old.cards[0]!.back}\n`, "id: old-deck");

@@ -10,11 +10,11 @@
 import { Composer, InlineKeyboard, InputFile } from "grammy";
 import type { BotContext } from "../context";
 import { appUrl } from "../../env";
-import { type Learner, loadLearner, saveLearner, scopeDecks } from "../learner";
+import { type Learner, loadLearner, saveLearner } from "../learner";
 import { editOrIgnore } from "../edit";
 import { esc, plural } from "../render";
 import { isLeech } from "../../srs/card-state";
-import type { DeckProgress } from "../../srs/progress";
+import { summaryForecast, type DeckProgress } from "../../srs/progress";
 import type { LoadedDeck } from "../../decks/registry";
 import { dayToIso } from "../../srs/days";
 import { statsView, suspendedView, type StatsInput, type View } from "../../stats/view";
@@ -35,15 +35,38 @@ export const FORGET_VALID_MINUTES = 24 * 60;
 
 const PRIVATE_ONLY = "That is between you and me — send it in our private chat.";
 
-/** The subscribed decks (bundled: no read; uploaded: through the registry) as /stats shows them. */
+/**
+ * The subscribed decks as /stats shows them. A deck whose summary in the learner's record says it
+ * has no leeches and no suspended cards is counted from that summary — no deck or progress read —
+ * so /stats costs about the same with 2 decks or 64; the others are loaded with their progress.
+ */
 async function statsInput(ctx: BotContext, learner: Learner): Promise<StatsInput> {
-  const decks: TableDeck[] = (await scopeDecks(ctx, learner, -1)) ?? [];
+  const today = learner.today;
+  const toLoad: [number, string][] = [];
+  const summarized: NonNullable<StatsInput["summarized"]> = [];
+  for (const [table, id] of learner.subscribed()) {
+    const e = learner.doc.decks[table]!, s = e.s;
+    const needsCards = !s || !e.t || learner.legacy || s.ph[3] > 0 || s.ph[4] > 0 || today - s.day > 24 || learner.hasPending(id);
+    if (needsCards) toLoad.push([table, id]);
+    else {
+      const [learning, young, mature, suspended] = s.ph;
+      summarized.push({
+        title: e.t!,
+        b: { total: s.cards, new: Math.max(0, s.cards - s.seen), learning, young, mature, suspended, seen: s.seen },
+        fc: summaryForecast(s, today, 7),
+      });
+    }
+  }
+  const loaded = await ctx.decks.getMany(toLoad.map(([, id]) => id));
+  await learner.loadAll(ctx, loaded.values());
+  const decks: TableDeck[] = toLoad.flatMap(([table, id]) => (loaded.has(id) ? [{ table, deck: loaded.get(id)! }] : []));
   return {
     doc: learner.doc,
-    today: learner.today,
+    today,
     decks,
+    summarized,
     state: (deckId, cardId) => learner.state(deckId, cardId),
-    missing: learner.subscribed().length - decks.length,
+    missing: toLoad.length - decks.length,
   };
 }
 
