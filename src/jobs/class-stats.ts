@@ -136,27 +136,27 @@ export const statsOp: FanoutOp<StatsResult, StatsResult> = {
     for (const r of a.rows) {
       lines.push(`<b>${esc(r.name)}</b> — ${r.reviews7} cards reviewed (7 d) · ${r.due} due · ${pct(r.good30, r.graded30)} Good/Easy · ${r.lastActive ? `active ${r.lastActive}` : "not started"}`);
     }
-    if (hardest.length) {
-      lines.push("", "<b>Hardest cards</b> (share of reviews not failed)");
-      hardest.forEach((h, i) => lines.push(`${i + 1}. ${esc(h.front)} — ${h.rate}% (${h.reviews} reviews)`));
-    }
+    lines.push("", "<b>Hardest cards</b> (graded <i>Again</i> most by the class)");
+    if (hardest.length) hardest.forEach((h, i) => lines.push(`${i + 1}. ${esc(h.front)} — ${h.lapses}× Again in ${plural(h.reviews, "review")}`));
+    else lines.push("None yet: no card of the class's decks has been graded Again.");
     lines.push("", "As a spreadsheet: /classexport");
     for (const part of splitMessage(lines.join("\n"))) await svc.api.sendMessage(run.chat, part, { parse_mode: "HTML" });
   },
 };
 
 async function hardestCards(svc: Services, a: StatsResult, n: number) {
+  // The cards the class graded Again most (at least once), then the most reviewed.
   const ranked = Object.entries(a.cards)
-    .filter(([, [reps]]) => reps >= 3)
-    .map(([key, [reps, lapses]]) => ({ key, reps, rate: Math.round((100 * (reps - lapses)) / reps) }))
-    .sort((x, y) => x.rate - y.rate || y.reps - x.reps)
+    .filter(([, [, lapses]]) => lapses > 0)
+    .map(([key, [reps, lapses]]) => ({ key, reps, lapses, rate: Math.max(0, Math.round((100 * (reps - lapses)) / reps)) }))
+    .sort((x, y) => y.lapses - x.lapses || y.reps - x.reps || (x.key < y.key ? -1 : 1))
     .slice(0, n);
-  const out: { front: string; rate: number; reviews: number }[] = [];
+  const out: { front: string; rate: number; reviews: number; lapses: number }[] = [];
   for (const r of ranked) {
     const [deckId, cardId] = r.key.split("/") as [string, string];
     const deck = await svc.decks.get(deckId);
     const card = deck?.deck.cards[deck.index.get(cardId) ?? -1];
-    if (card) out.push({ front: cut(quizQuestion(card.front), 80), rate: r.rate, reviews: r.reps });
+    if (card) out.push({ front: cut(quizQuestion(card.front), 80), rate: r.rate, reviews: r.reps, lapses: r.lapses });
   }
   return out;
 }

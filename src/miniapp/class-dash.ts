@@ -11,9 +11,8 @@ import { quizQuestion } from "../decks/schema";
 
 /** Weeks of activity per student on the dashboard. */
 export const DASH_WEEKS = 8;
-/** Hardest cards kept: lowest share of scheduled reviews not failed first, as /classstats ranks them (a card needs MIN_REVIEWS reviews to count). */
+/** Hardest cards kept: the cards the class graded Again most first, as /classstats ranks them. */
 export const DASH_HARDEST = 10;
-const MIN_REVIEWS = 3;
 const FRONT_CHARS = 120;
 
 export async function buildClassDash(svc: Services, run: RunDoc, agg: StatsResult, complete: boolean): Promise<ClassDash> {
@@ -30,9 +29,9 @@ export async function buildClassDash(svc: Services, run: RunDoc, agg: StatsResul
   }));
   const hardest: ClassDash["hardest"] = [];
   const ranked = Object.entries(agg.cards)
-    .filter(([, [reps]]) => reps >= MIN_REVIEWS)
+    .filter(([, [, lapses]]) => lapses > 0)
     .map(([key, [reps, lapses]]) => ({ key, reps, lapses, rate: Math.round((100 * (reps - lapses)) / reps) }))
-    .sort((x, y) => x.rate - y.rate || y.reps - x.reps); // the order /classstats lists them in
+    .sort((x, y) => y.lapses - x.lapses || y.reps - x.reps || (x.key < y.key ? -1 : 1)); // the order /classstats lists them in
   for (const r of ranked) {
     if (hardest.length >= DASH_HARDEST) break;
     const slash = r.key.indexOf("/");

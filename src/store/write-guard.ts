@@ -3,7 +3,9 @@
  *
  * 1. **Per user.** While an update of user U is handled (the bot runs it inside `asWriter`),
  *    every KV put counts against the Rate Limiting binding RL_WRITES keyed by U (10 a minute in
- *    wrangler.toml); an HTTP API request counts against its bearer token (a lecturer's one token). A put beyond it is refused before it reaches KV (RefusedError "user-rate"):
+ *    wrangler.toml; a learner save — their record and a deck's progress together — counts as one,
+ *    asOneWrite); an HTTP API request counts against its bearer token (a lecturer's one token). A
+ *    put the limit refuses never reaches KV (RefusedError "user-rate"):
  *    the update is answered 200 with a short "slow down" and that change is not saved. Deletes
  *    are not limited — each removes what an earlier, counted put created — so /forget always
  *    completes. Queue jobs and the cron are not an update of anyone and are not limited here.
@@ -29,6 +31,8 @@ export interface Writer {
   /** Whose writes these are: `u<telegram id>` for a bot update, `t<token hash>` for an API request. */
   key: string;
   limiter?: RateLimit;
+  /** Inside one learner save (asOneWrite): already counted, its puts count no more. */
+  charged?: boolean;
 }
 
 const current = new AsyncLocalStorage<Writer>();
@@ -131,7 +135,7 @@ export function guardWrites(kv: KVNamespace, env: Env, deps: Deps): KVNamespace 
         throw new RefusedError("daily-quota", `daily write guard: ${l.known + l.pending} of ${quota}`, QUOTA_NEAR);
       }
       const writer = current.getStore();
-      if (writer?.limiter) {
+      if (writer?.limiter && !writer.charged) {
         let allowed = true;
         try {
           allowed = (await writer.limiter.limit({ key: writer.key })).success;
@@ -152,11 +156,11 @@ export function guardWrites(kv: KVNamespace, env: Env, deps: Deps): KVNamespace 
 /**
  * Runs one learner save — its progress shards and its record, one change as the learner sees it —
  * as one write against the per-user limit: the limit is asked once (RefusedError "user-rate" when
- * it says no, before anything is written), then the save's puts run with it lifted.
+ * it says no, before anything is written), then the save's puts run without asking again.
  */
 export async function asOneWrite<T>(fn: () => Promise<T>): Promise<T> {
   const writer = current.getStore();
-  if (!writer?.limiter) return fn();
+  if (!writer?.limiter || writer.charged) return fn();
   let allowed = true;
   try {
     allowed = (await writer.limiter.limit({ key: writer.key })).success;
@@ -164,7 +168,7 @@ export async function asOneWrite<T>(fn: () => Promise<T>): Promise<T> {
     // a limiter that fails lets the write through (it is a guard)
   }
   if (!allowed) throw new RefusedError("user-rate", "per-user write limit", SLOW_DOWN);
-  return current.run({ ...writer, limiter: undefined }, fn);
+  return current.run({ ...writer, charged: true }, fn);
 }
 
 /**

@@ -246,6 +246,8 @@ describe("classes and pushes", () => {
     const report = h.lastBotMessage(lect)!.text!;
     expect(report).toMatch(/Criminology 101 — 2 students/);
     expect(report).toMatch(/Alice — 1 cards reviewed \(7 d\) · 0 due · 100% Good\/Easy · active 2026-11-02/);
+    // The hardest cards are always there: here none was graded Again yet, and the report says so.
+    expect(report).toMatch(/Hardest cards[\s\S]*None yet: no card of the class's decks has been graded Again\./);
     expect(report).toMatch(/Bob — 0 cards reviewed \(7 d\) · 0 due · — Good\/Easy · not started/);
     h.advance(1500);
     await h.send(lect, "/classexport Criminology 101");
