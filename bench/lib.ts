@@ -11,7 +11,7 @@ export { DeckRegistry } from "../src/decks/registry";
 export { parseUpload } from "../src/decks/parsers";
 export { FREE_PLAN_UPLOAD_CARDS } from "../src/decks/limits";
 export { UploadedDecks, deckKeyV1 } from "../src/store/decks";
-export { Learner } from "../src/bot/learner";
+export { Learner } from "../src/learner/learner";
 export { pickNext, outlook, emptyDay } from "../src/srs/session";
 export { packCard, unpackCard, type CardState } from "../src/srs/card-state";
 export { localDay } from "../src/srs/days";

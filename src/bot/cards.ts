@@ -4,7 +4,7 @@ import type { LoadedDeck } from "../decks/registry";
 import { summaryDueNow } from "../srs/progress";
 import { clozeAnswers } from "../decks/cloze";
 import type { Learner } from "./learner";
-import { esc, cut } from "./render";
+import { esc, cut } from "../learner/render";
 import { phaseOf } from "../srs/card-state";
 
 /** The question side: cloze deletions shown as […] (or their hint). */

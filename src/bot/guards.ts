@@ -16,7 +16,7 @@ import type { Env } from "../env";
 import type { Deps } from "../deps";
 import type { BotContext } from "./context";
 import { asWriter, limitsOn } from "../store/write-guard";
-import { byteLength, MAX_CALLBACK_BYTES } from "./callback-data";
+import { byteLength, MAX_CALLBACK_BYTES } from "../learner/callback-data";
 
 export const UPDATES_PERIOD_MS = 10_000;
 export const SLOW_DOWN_UPDATES = "⏳ Slow down a little — you are sending faster than I can keep up with. Give me a few seconds.";

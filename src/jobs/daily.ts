@@ -7,13 +7,13 @@
 import { InlineKeyboard } from "grammy";
 import type { Services } from "../services";
 import type { Job } from "./types";
-import { readLearner, type Learner } from "../bot/learner";
+import { readLearner, type Learner } from "../learner/learner";
 import { startQuiz } from "../quiz/service";
 import { slotAt, slotFor } from "../store/schedule";
 import { localMinuteOfDay } from "../srs/days";
 import { classify, isBudget, RateLimited } from "./telegram-errors";
 import { limitCalls, pauseSending } from "./pacing";
-import { cb } from "../bot/callback-data";
+import { cb } from "../learner/callback-data";
 
 /** Learners served inside the cron invocation itself; more go through the queue. */
 export const INLINE_MAX = 8;

@@ -10,10 +10,10 @@ import { InlineKeyboard } from "grammy";
 import * as v from "valibot";
 import type { Services } from "../services";
 import type { FanoutOp, RunDoc } from "./fanout";
-import { readLearner } from "../bot/learner";
+import { readLearner } from "../learner/learner";
 import { classify, isBudget, RateLimited } from "./telegram-errors";
-import { cb } from "../bot/callback-data";
-import { esc, plural } from "../bot/render";
+import { cb } from "../learner/callback-data";
+import { esc, plural } from "../learner/render";
 
 export interface PushResult {
   notified: number;

@@ -11,13 +11,13 @@
  *   saveDeck           5 (+ the head record) + the upload's own writes (the deck, the ownership record)
  */
 import type { Services } from "../services";
-import { isLecturer, Learner, readLearner, scopeDecks } from "../bot/learner";
+import { isLecturer, Learner, readLearner, scopeDecks } from "../learner/learner";
 import { historyCounts, KEEP_DAYS, KEEP_HISTORY, newUser, readDay } from "../store/users";
 import { dayToIso } from "../srs/days";
 import {
   deckBreakdown, findLeeches, forecast, retention, streakFigure, todayFigures, type Ratio,
 } from "../stats/figures";
-import { ingestUpload } from "../decks/ingest";
+import { ingestUpload } from "../uploads/ingest";
 import { DECK_LIMITS, type Deck } from "../decks/schema";
 import type { ClassDash } from "../store/class-dash";
 

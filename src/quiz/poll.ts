@@ -5,7 +5,7 @@
  */
 import { quizQuestion, type Card, type Deck } from "../decks/schema";
 import { clozeAnswers } from "../decks/cloze";
-import { cut } from "../bot/render";
+import { cut } from "../learner/render";
 
 export const POLL_LIMITS = { question: 300, option: 100, explanation: 200 } as const;
 

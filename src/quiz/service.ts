@@ -12,13 +12,13 @@ import { randomId, type Deps } from "../deps";
 import type { DeckRegistry } from "../decks/registry";
 import type { UserStore, QuizState } from "../store/users";
 import { currentStreak } from "../store/users";
-import { readLearner, saveLearner, scopeDecks, unloadedCounts, type Learner } from "../bot/learner";
+import { readLearner, saveLearner, scopeDecks, unloadedCounts, type Learner } from "../learner/learner";
 import type { DailyDoc } from "../store/people";
 import { buildPoll } from "./poll";
 import { selectQuiz } from "./select";
 import { outlook } from "../srs/session";
-import { esc, plural } from "../bot/render";
-import { cb } from "../bot/callback-data";
+import { esc, plural } from "../learner/render";
+import { cb } from "../learner/callback-data";
 import type { Stores } from "../store/stores";
 
 export interface QuizIO {

@@ -16,7 +16,7 @@
  * button whose deck slot or card index now points at another card (a re-uploaded deck, a reused
  * table slot, a forged index) is refused instead of acting on the wrong card.
  */
-import { ALPHABET } from "../bot/review-state";
+import { ALPHABET } from "../learner/review-state";
 
 export type CardOp = "r" | "s" | "u";
 

@@ -8,8 +8,8 @@
 import { InlineKeyboard } from "grammy";
 import type { CardState } from "../srs/card-state";
 import { LEECH_LAPSES } from "../srs/card-state";
-import { bar, cut, esc, MAX_MESSAGE, plural } from "../bot/render";
-import { cb } from "../bot/callback-data";
+import { bar, cut, esc, MAX_MESSAGE, plural } from "../learner/render";
+import { cb } from "../learner/callback-data";
 import type { UserDoc } from "../store/users";
 import { KEEP_DAYS } from "../store/users";
 import {

@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { createRig, type Rig } from "../support/reliability-rig";
 import { user } from "../support/harness";
 import { makeDeck } from "../support/fixtures";
-import { packReview } from "../../src/bot/review-state";
+import { packReview } from "../../src/learner/review-state";
 import { localDay } from "../../src/srs/days";
 
 export const ADMIN = 900; // ADMIN_USER_IDS in vitest.config.ts

@@ -26,7 +26,7 @@ import type { Message, Update } from "grammy/types";
 import { createRig, type Rig } from "../support/reliability-rig";
 import { user } from "../support/harness";
 import type { Deck } from "../../src/decks/schema";
-import { unpackReview } from "../../src/bot/review-state";
+import { unpackReview } from "../../src/learner/review-state";
 import { localDay } from "../../src/srs/days";
 import { userKey } from "../../src/store/users";
 import { progressFromDump, withPending } from "../support/progress";

@@ -17,7 +17,7 @@ import {
 } from "../../src/stats/callbacks";
 import { ankiTsv, csvCell, progressCsv, tsvField, ANKI_HEADER } from "../../src/stats/export";
 import { parseAnki } from "../../src/decks/parsers/anki";
-import { byteLength } from "../../src/bot/callback-data";
+import { byteLength } from "../../src/learner/callback-data";
 
 const DAY = 86_400_000;
 /** Monday 2 November 2026. */

@@ -10,10 +10,10 @@ import { loadLearner, readLearner, saveLearner, type Learner } from "../learner"
 import { requireLecturer } from "./lecturer";
 import { CODE_RE, newClassCode, type ClassDoc } from "../../store/classes";
 import { startRun, type RunDoc } from "../../jobs/fanout";
-import { cut, esc } from "../render";
+import { cut, esc } from "../../learner/render";
 import type { OwnsDoc } from "../../store/people";
-import { argFits, MAX_ARG, MAX_DECK_ID, parseDeckId } from "../callback-data";
-import { cb, unpackPush } from "../callback-data";
+import { argFits, MAX_ARG, MAX_DECK_ID, parseDeckId } from "../../learner/callback-data";
+import { cb, unpackPush } from "../../learner/callback-data";
 import { editOrIgnore } from "../edit";
 
 export const classesFeature = new Composer<BotContext>();

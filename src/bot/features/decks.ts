@@ -1,11 +1,11 @@
 /** /decks: the catalogue with the learner's progress, a deck's page, subscribe and unsubscribe. */
 import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext } from "../context";
-import { cb, DECK_CALLBACK, unpackCatalogue, unpackDeck } from "../callback-data";
+import { cb, DECK_CALLBACK, unpackCatalogue, unpackDeck } from "../../learner/callback-data";
 import { editOrIgnore } from "../edit";
 import { foldClassDecks, isLecturer, loadLearner, readableDeck, saveLearner, type Learner } from "../learner";
 import { deckCounts } from "../cards";
-import { bar, esc, plural } from "../render";
+import { bar, esc, plural } from "../../learner/render";
 import type { LoadedDeck } from "../../decks/registry";
 
 export const decksFeature = new Composer<BotContext>();

@@ -9,10 +9,10 @@ import type { BotContext } from "../context";
 import { requireLecturer, downloadFile, parseCaption } from "./lecturer";
 import { loadDrafter, type DrafterModule } from "../../lazy";
 import { CARD_LIMITS, validateDeck, quizQuestion, type Deck } from "../../decks/schema";
-import { storeDeck } from "../../decks/ingest";
+import { storeDeck } from "../../uploads/ingest";
 import type { DraftDoc } from "../../store/drafts";
 import { editOrIgnore } from "../edit";
-import { cut, esc, plural } from "../render";
+import { cut, esc, plural } from "../../learner/render";
 import type { Learner } from "../learner";
 import { countWords, draftMaxChars, draftMaxWords } from "../../env";
 

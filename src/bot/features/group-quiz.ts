@@ -10,8 +10,8 @@ import type { PollAnswer } from "grammy/types";
 import { isLecturer, loadLearner, saveLearner, type Learner } from "../learner";
 import { buildPoll, shuffle } from "../../quiz/poll";
 import type { GroupQuiz } from "../../store/group-quiz";
-import { cut, esc, plural } from "../render";
-import { argFits, MAX_DECK_ID, parseDeckId } from "../callback-data";
+import { cut, esc, plural } from "../../learner/render";
+import { argFits, MAX_DECK_ID, parseDeckId } from "../../learner/callback-data";
 import { dailyWrites, QUOTA_NEAR } from "../../store/write-guard";
 
 export const groupQuizFeature = new Composer<BotContext>();

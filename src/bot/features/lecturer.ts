@@ -7,9 +7,9 @@ import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext } from "../context";
 import { isLecturer, loadLearner, type Learner } from "../learner";
 import { isAdmin } from "../../env";
-import { ingestUpload } from "../../decks/ingest";
+import { ingestUpload } from "../../uploads/ingest";
 import { UPLOAD_LIMITS } from "../../decks/parsers/types";
-import { esc, plural } from "../render";
+import { esc, plural } from "../../learner/render";
 
 export const lecturerFeature = new Composer<BotContext>();
 

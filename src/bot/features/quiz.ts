@@ -1,11 +1,11 @@
 /** /quiz, its buttons, and poll answers (private quizzes; group quizzes live in group-quiz.ts). */
 import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext } from "../context";
-import { cb, MAX_DECK_ID, parseDeckId, unpackDeck } from "../callback-data";
+import { cb, MAX_DECK_ID, parseDeckId, unpackDeck } from "../../learner/callback-data";
 import { loadLearner, readableDeck, readLearner, saveLearner, type Learner } from "../learner";
 import { answerGroupPoll } from "./group-quiz";
 import { answerQuiz, describeQuiz, resumeQuiz, startQuiz } from "../../quiz/service";
-import { cut, esc } from "../render";
+import { cut, esc } from "../../learner/render";
 
 export const quizFeature = new Composer<BotContext>();
 

@@ -11,12 +11,12 @@
 import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext } from "../context";
 import { randomId } from "../../deps";
-import { argFits, cb, MAX_ARG, unpackDeck } from "../callback-data";
+import { argFits, cb, MAX_ARG, unpackDeck } from "../../learner/callback-data";
 import { foldClassDecks, loadLearner, readableDeck, saveLearner, scopeDecks, unloadedCounts, type Learner, type ScopeDeck } from "../learner";
 import { backHtml, frontHtml, sourceHtml } from "../cards";
 import { editOrIgnore } from "../edit";
-import { cut, esc, plural } from "../render";
-import { ALPHABET, FLUSH_AT, MAX_LOG, MAX_SESSION, packReview, unpackReview, unwrapTime, REVIEW_CALLBACK, T_MOD, type Entry, type ReviewState } from "../review-state";
+import { cut, esc, plural } from "../../learner/render";
+import { ALPHABET, FLUSH_AT, MAX_LOG, MAX_SESSION, packReview, unpackReview, unwrapTime, REVIEW_CALLBACK, T_MOD, type Entry, type ReviewState } from "../../learner/review-state";
 import { outlook, pickNext, applyGrade, type DayStat, type DeckView, type Limits, type Pick } from "../../srs/session";
 import { describeDay, dayToIso } from "../../srs/days";
 import { currentStreak, KEEP_SESSIONS } from "../../store/users";

@@ -9,9 +9,9 @@ import { loadLearner, saveLearner, type Learner } from "../learner";
 import { localMinuteOfDay, parseTimezone } from "../../srs/days";
 import { CITIES, NEAR_KM, ZONES, zoneForLocation } from "../zones";
 import { syncSlot } from "../../store/schedule";
-import { esc } from "../render";
+import { esc } from "../../learner/render";
 import { editOrIgnore } from "../edit";
-import { argFits, MAX_ARG } from "../callback-data";
+import { argFits, MAX_ARG } from "../../learner/callback-data";
 import type { Settings } from "../../store/users";
 
 export const settingsFeature = new Composer<BotContext>();

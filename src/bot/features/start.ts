@@ -1,9 +1,9 @@
 /** /start (with deep-link payloads) and /help. */
 import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext } from "../context";
-import { cb } from "../callback-data";
+import { cb } from "../../learner/callback-data";
 import { isAdmin } from "../../env";
-import { esc } from "../render";
+import { esc } from "../../learner/render";
 import { isLecturer, loadLearner } from "../learner";
 import { CITIES } from "../zones";
 

@@ -12,7 +12,7 @@ import type { BotContext } from "../context";
 import { appUrl } from "../../env";
 import { type Learner, loadLearner, saveLearner } from "../learner";
 import { editOrIgnore } from "../edit";
-import { esc, plural } from "../render";
+import { esc, plural } from "../../learner/render";
 import { isLeech } from "../../srs/card-state";
 import { summaryForecast, type DeckProgress } from "../../srs/progress";
 import type { LoadedDeck } from "../../decks/registry";

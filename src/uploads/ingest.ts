@@ -5,12 +5,12 @@
  * every card whose id is unchanged (formats without ids derive the id from the front).
  */
 import type { Services } from "../services";
-import { UPLOAD_LIMITS, type UploadFormat, type UploadProblem, type UploadResult } from "./parsers/types";
+import { UPLOAD_LIMITS, type UploadFormat, type UploadProblem, type UploadResult } from "../decks/parsers/types";
 import { loadParsers } from "../lazy";
-import type { Learner } from "../bot/learner";
-import type { Deck } from "./schema";
-import type { LoadedDeck } from "./registry";
-import { uploadMaxCards } from "./limits";
+import type { Learner } from "../learner/learner";
+import type { Deck } from "../decks/schema";
+import type { LoadedDeck } from "../decks/registry";
+import { uploadMaxCards } from "../decks/limits";
 import { randomId } from "../deps";
 
 export interface IngestOutcome {
