@@ -70,14 +70,6 @@ function b64(n: number, width: number): string {
   return out;
 }
 
-/** The full epoch seconds (the latest not after `nowSec`) of a time kept modulo T_MOD; 0 stays 0. */
-export function unwrapTime(t: number, nowSec: number): number {
-  if (!t) return 0;
-  const base = nowSec - (nowSec % T_MOD);
-  const full = base + t;
-  return full > nowSec ? full - T_MOD : full;
-}
-
 export function packReview(s: ReviewState): string {
   let out = s.kind + s.sid + b36(s.day, 4) + (s.scope < 0 ? "~" : deckChar(s.scope)) + b36(s.base, 2) + b64((s.t ?? 0) % T_MOD, 3);
   if (s.kind === "a") {

@@ -16,7 +16,8 @@ import { foldClassDecks, loadLearner, readableDeck, saveLearner, scopeDecks, unl
 import { backHtml, frontHtml, sourceHtml } from "../cards";
 import { editOrIgnore } from "../edit";
 import { cut, esc, plural } from "../../learner/render";
-import { ALPHABET, FLUSH_AT, MAX_LOG, MAX_SESSION, packReview, unpackReview, unwrapTime, REVIEW_CALLBACK, T_MOD, type Entry, type ReviewState } from "../../learner/review-state";
+import { ALPHABET, FLUSH_AT, MAX_LOG, MAX_SESSION, packReview, unpackReview, REVIEW_CALLBACK, T_MOD, type Entry, type ReviewState } from "../../learner/review-state";
+import { reviewStep, shouldFlush } from "../../srs/review-step";
 import { outlook, pickNext, applyGrade, type DayStat, type DeckView, type Limits, type Pick } from "../../srs/session";
 import { describeDay, dayToIso } from "../../srs/days";
 import { currentStreak, KEEP_SESSIONS } from "../../store/users";
@@ -269,15 +270,19 @@ reviewFeature.callbackQuery(REVIEW_CALLBACK, async (ctx) => {
   const st = unpackReview(ctx.callbackQuery.data);
   if (!st) return ctx.answerCallbackQuery({ text: "That button is not valid." });
   const learner = await loadLearner(ctx);
-  if (!learner.stored && (st.base > 0 || st.log.length === 0 && st.kind !== "a")) {
-    return ctx.answerCallbackQuery({ text: "This session has ended. Send /review to start again." });
-  }
-  // When the session's first grade not yet saved was given: a quiz answer saved since then comes
-  // after it (and after the rest of them), one saved before comes before.
-  const nowSec = Math.floor(ctx.deps.now() / 1000);
-  const appliedSoFar = learner.doc.sessions.find((s) => s[0] === st.sid)?.[1] ?? 0;
-  const unsaved = st.base + st.log.length - Math.max(st.base, appliedSoFar);
-  const firstUnsaved = unsaved <= 0 ? 0 : st.kind === "g" && unsaved === 1 ? nowSec : unwrapTime(st.t ?? 0, nowSec);
+  // Which of the carried grades are already saved, and what this press does (srs/review-step.ts).
+  const saved = learner.doc.sessions.find((s) => s[0] === st.sid);
+  const step = reviewStep(
+    { kind: st.kind, base: st.base, logLength: st.log.length, applied: saved?.[1], stored: learner.stored || !!learner.legacy, t: st.t ?? 0, nowSec: Math.floor(ctx.deps.now() / 1000) },
+    T_MOD,
+  );
+  if (step.do === "ended") return ctx.answerCallbackQuery({ text: "This session has ended. Send /review to start again." });
+  // The record we read predates this session's last save (KV is eventually consistent). Change nothing.
+  if (step.do === "wait") return ctx.answerCallbackQuery({ text: "Still saving your last answers — tap again in a moment." });
+  // A grade already saved and passed (an old button, a late redelivery), or an old Stop button.
+  if (step.do === "already") return ctx.answerCallbackQuery({ text: "Already recorded ✓" });
+  // Quiz answers given after the session's first unsaved grade are applied after its grades.
+  const { end, resaved, firstUnsaved } = step;
   if (firstUnsaved) learner.pendBefore = firstUnsaved * 1000;
   const scope = await loadScope(ctx, learner, st.scope, [...st.log.map((e) => e.deck), ...(st.cur ? [st.cur.deck] : [])]);
   if (!scope || scope.decks.length === 0) return ctx.answerCallbackQuery({ text: "This session's deck is no longer available. Send /review." });
@@ -288,25 +293,8 @@ reviewFeature.callbackQuery(REVIEW_CALLBACK, async (ctx) => {
   };
   if (!st.log.every(valid) || (st.cur && !valid(st.cur))) return ctx.answerCallbackQuery({ text: "That button is not valid." });
 
-  // Which of the carried grades are already saved?
-  const sessions = learner.doc.sessions;
-  const saved = sessions.find((s) => s[0] === st.sid);
-  const applied = saved ? saved[1] : 0;
-  const end = st.base + st.log.length;
-  if (st.base > applied) {
-    // The record we read predates this session's last save (KV is eventually consistent), or the
-    // session is too old to be remembered. Change nothing.
-    return ctx.answerCallbackQuery({ text: saved || st.base === 0 ? "Still saving your last answers — tap again in a moment." : "This session has ended. Send /review to start again." });
-  }
-  // A grade already saved and passed (an old button, a late redelivery), or an old Stop button.
-  if ((st.kind === "g" || st.kind === "x") && end < applied) return ctx.answerCallbackQuery({ text: "Already recorded ✓" });
-  // A grade press whose grades are exactly the last save: Telegram redelivered it, or the edit
-  // after the save failed and the learner taps again. Nothing to save — show where the session is
-  // now (a no-op "not modified" edit when the message already shows it), so it never gets stuck.
-  const resaved = st.kind === "g" && end === applied;
-
   // Apply the unsaved grades in memory (on the session's own day).
-  const fresh = st.log.slice(Math.max(0, applied - st.base));
+  const fresh = step.fresh ? st.log.slice(-step.fresh) : [];
   const stat = learner.day(st.day);
   let reviewed = saved?.[2] ?? 0, good = saved?.[3] ?? 0;
   for (const e of fresh) {
@@ -349,9 +337,8 @@ reviewFeature.callbackQuery(REVIEW_CALLBACK, async (ctx) => {
   // A grade.
   const next = pickNext(views(learner, scope), st.day, stat, limits(learner, stat));
   if (!next) return finish(ctx, learner, scope, st, fresh, false, stat, counters, end, resaved ? "Already recorded ✓" : undefined);
-  let carry: ReviewState = { ...st, kind: "a", log: fresh, base: Math.max(st.base, applied), t: fresh.length ? firstUnsaved % T_MOD : 0 };
-  const mustFlush = carry.log.length > MAX_LOG;
-  if (carry.log.length >= FLUSH_AT && (mustFlush || ctx.users.canWriteNow(learner.doc))) {
+  let carry: ReviewState = { ...st, kind: "a", log: fresh, base: step.base, t: fresh.length ? firstUnsaved % T_MOD : 0 };
+  if (shouldFlush(carry.log.length, FLUSH_AT, MAX_LOG, ctx.users.canWriteNow(learner.doc))) {
     await flush(ctx, learner, st, end, stat, counters);
     carry = { ...carry, base: end, log: [], t: 0 };
   }
