@@ -31,6 +31,8 @@ export interface StatsInput {
    * progress (no leeches or suspended cards in them): title, phases and the 7-day forecast.
    */
   summarized?: { title: string; b: DeckBreakdown; fc: number[] }[];
+  /** Decks in `decks` read only to list their leeches and suspended cards (counted in `summarized`). */
+  listOnly?: ReadonlySet<string>;
 }
 
 type Button = ReturnType<typeof InlineKeyboard.text>;
@@ -70,13 +72,14 @@ export function statsView(input: StatsInput): View {
   const streak = streakFigure(doc, today);
   const ret = retention(doc, today);
   const summarized = input.summarized ?? [];
+  const counted = decks.filter((d) => !input.listOnly?.has(d.deck.deck.id));
   const breakdowns = [
-    ...decks.map((d) => ({ title: d.deck.deck.title, b: deckBreakdown(d.deck.cardIds, (id) => state(d.deck.deck.id, id)) })),
+    ...counted.map((d) => ({ title: d.deck.deck.title, b: deckBreakdown(d.deck.cardIds, (id) => state(d.deck.deck.id, id)) })),
     ...summarized.map(({ title, b }) => ({ title, b })),
   ];
-  const fc = forecast(decks.map((d) => ({ cardIds: d.deck.cardIds, state: (id: string) => state(d.deck.deck.id, id) })), today);
+  const fc = forecast(counted.map((d) => ({ cardIds: d.deck.cardIds, state: (id: string) => state(d.deck.deck.id, id) })), today);
   for (const s of summarized) s.fc.forEach((n, k) => fc[k] && (fc[k]!.count += n));
-  const anyDeck = decks.length + summarized.length > 0;
+  const anyDeck = counted.length + summarized.length > 0;
   const leeches = findLeeches(decks, state);
   const suspended = findSuspended(decks, state);
 

@@ -44,17 +44,24 @@ async function statsInput(ctx: BotContext, learner: Learner): Promise<StatsInput
   const today = learner.today;
   const toLoad: [number, string][] = [];
   const summarized: NonNullable<StatsInput["summarized"]> = [];
+  const listOnly = new Set<string>();
   for (const [table, id] of learner.subscribed()) {
     const e = learner.doc.decks[table]!, s = e.s;
-    const needsCards = !s || !e.t || learner.legacy || s.ph[3] > 0 || s.ph[4] > 0 || today - s.day > 24 || learner.hasPending(id);
-    if (needsCards) toLoad.push([table, id]);
-    else {
-      const [learning, young, mature, suspended] = s.ph;
-      summarized.push({
-        title: e.t!,
-        b: { total: s.cards, new: Math.max(0, s.cards - s.seen), learning, young, mature, suspended, seen: s.seen },
-        fc: summaryForecast(s, today, 7),
-      });
+    const exact = !s || !e.t || learner.legacy || today - s.day > 24 || learner.hasPending(id);
+    if (exact) {
+      toLoad.push([table, id]);
+      continue;
+    }
+    const [learning, young, mature, suspended] = s.ph;
+    summarized.push({
+      title: e.t!,
+      b: { total: s.cards, new: Math.max(0, s.cards - s.seen), learning, young, mature, suspended, seen: s.seen },
+      fc: summaryForecast(s, today, 7),
+    });
+    // Leeches and suspended cards are listed by card: those decks are read, for the list only.
+    if (s.ph[3] > 0 || s.ph[4] > 0) {
+      toLoad.push([table, id]);
+      listOnly.add(id);
     }
   }
   const loaded = await ctx.decks.getMany(toLoad.map(([, id]) => id));
@@ -64,9 +71,10 @@ async function statsInput(ctx: BotContext, learner: Learner): Promise<StatsInput
     doc: learner.doc,
     today,
     decks,
+    listOnly,
     summarized,
     state: (deckId, cardId) => learner.state(deckId, cardId),
-    missing: toLoad.length - decks.length,
+    missing: toLoad.length - listOnly.size - decks.filter((d) => !listOnly.has(d.deck.deck.id)).length,
   };
 }
 
