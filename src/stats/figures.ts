@@ -10,7 +10,8 @@
  *   forecast   cards due on each of the next 7 days (today first, overdue counted today)
  *   leeches    cards failed LEECH_LAPSES times or more; suspended cards
  */
-import { isLeech, phaseOf, type CardState } from "../srs/card-state";
+import { F, isLeech, LEECH_LAPSES, phaseOf, type CardState } from "../srs/card-state";
+import { W } from "../srs/progress";
 import { outlook, type DeckView } from "../srs/session";
 import { dayToIso } from "../srs/days";
 import { currentStreak, KEEP_DAYS, readDay, type UserDoc } from "../store/users";
@@ -207,10 +208,18 @@ export interface CardRow {
   suspended: boolean;
 }
 
-function rows(decks: readonly TableDeck[], state: (deckId: string, cardId: string) => CardState | undefined, keep: (s: CardState) => boolean): CardRow[] {
+/**
+ * The learner's progress rows of a deck (srs/progress.ts), when loaded: a card that is neither a
+ * leech nor suspended is passed over in them without building its state.
+ */
+export type RowsOf = (deckId: string) => Int32Array | undefined;
+
+function rows(decks: readonly TableDeck[], state: (deckId: string, cardId: string) => CardState | undefined, keep: (s: CardState) => boolean, rowsOf?: RowsOf): CardRow[] {
   const out: CardRow[] = [];
   for (const { table, deck } of decks) {
+    const r = rowsOf?.(deck.deck.id);
     deck.cardIds.forEach((cardId, index) => {
+      if (r && !(r[index * W]! >= 0 && (r[index * W + F.lapses]! >= LEECH_LAPSES || r[index * W + F.susp]))) return;
       const s = state(deck.deck.id, cardId);
       if (!s || !keep(s)) return;
       out.push({
@@ -223,11 +232,11 @@ function rows(decks: readonly TableDeck[], state: (deckId: string, cardId: strin
 }
 
 /** Leeches not suspended (those are listed with the suspended cards), most lapses first. */
-export function findLeeches(decks: readonly TableDeck[], state: (deckId: string, cardId: string) => CardState | undefined): CardRow[] {
-  return rows(decks, state, (s) => isLeech(s) && !s.susp).sort((a, b) => b.lapses - a.lapses);
+export function findLeeches(decks: readonly TableDeck[], state: (deckId: string, cardId: string) => CardState | undefined, rowsOf?: RowsOf): CardRow[] {
+  return rows(decks, state, (s) => isLeech(s) && !s.susp, rowsOf).sort((a, b) => b.lapses - a.lapses);
 }
 
 /** Suspended cards, in deck order. */
-export function findSuspended(decks: readonly TableDeck[], state: (deckId: string, cardId: string) => CardState | undefined): CardRow[] {
-  return rows(decks, state, (s) => s.susp === 1);
+export function findSuspended(decks: readonly TableDeck[], state: (deckId: string, cardId: string) => CardState | undefined, rowsOf?: RowsOf): CardRow[] {
+  return rows(decks, state, (s) => s.susp === 1, rowsOf);
 }

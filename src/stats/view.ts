@@ -14,7 +14,7 @@ import type { UserDoc } from "../store/users";
 import { KEEP_DAYS } from "../store/users";
 import {
   deckBreakdown, findLeeches, findSuspended, forecast, forecastChart, percent, retention, streakFigure, todayFigures,
-  type CardRow, type DeckBreakdown, type TableDeck,
+  type CardRow, type DeckBreakdown, type RowsOf, type TableDeck,
 } from "./figures";
 import { packCardAction, packSuspendedPage, STATS_VIEW } from "./callbacks";
 
@@ -33,6 +33,8 @@ export interface StatsInput {
   summarized?: { title: string; b: DeckBreakdown; fc: number[] }[];
   /** Decks in `decks` read only to list their leeches and suspended cards (counted in `summarized`). */
   listOnly?: ReadonlySet<string>;
+  /** The loaded progress rows of a deck: cards that are neither leeches nor suspended are skipped in them. */
+  rowsOf?: RowsOf;
 }
 
 type Button = ReturnType<typeof InlineKeyboard.text>;
@@ -80,8 +82,8 @@ export function statsView(input: StatsInput): View {
   const fc = forecast(counted.map((d) => ({ cardIds: d.deck.cardIds, state: (id: string) => state(d.deck.deck.id, id) })), today);
   for (const s of summarized) s.fc.forEach((n, k) => fc[k] && (fc[k]!.count += n));
   const anyDeck = counted.length + summarized.length > 0;
-  const leeches = findLeeches(decks, state);
-  const suspended = findSuspended(decks, state);
+  const leeches = findLeeches(decks, state, input.rowsOf);
+  const suspended = findSuspended(decks, state, input.rowsOf);
 
   const head: string[] = ["📊 <b>Your progress</b>", "", "<b>Today</b>"];
   head.push(`Cards reviewed: <b>${t.reviewed}</b> (${t.reviews} ${t.reviews === 1 ? "review" : "reviews"} · ${t.newCards} new) · ${plural(t.presses, "button press", "button presses")}`);
@@ -144,7 +146,7 @@ export function statsView(input: StatsInput): View {
 
 /** The suspended cards, SUSPENDED_PAGE per page, each with an Unsuspend button. */
 export function suspendedView(input: StatsInput, page: number): View {
-  const all = findSuspended(input.decks, input.state);
+  const all = findSuspended(input.decks, input.state, input.rowsOf);
   const pages = Math.max(1, Math.ceil(all.length / SUSPENDED_PAGE));
   const p = Math.min(Math.max(0, page), pages - 1);
   const shown = all.slice(p * SUSPENDED_PAGE, (p + 1) * SUSPENDED_PAGE);

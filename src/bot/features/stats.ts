@@ -73,6 +73,7 @@ async function statsInput(ctx: BotContext, learner: Learner): Promise<StatsInput
     decks,
     listOnly,
     summarized,
+    rowsOf: (deckId) => learner.progress(deckId)?.rows,
     state: (deckId, cardId) => learner.state(deckId, cardId),
     missing: toLoad.length - listOnly.size - decks.filter((d) => !listOnly.has(d.deck.deck.id)).length,
   };
