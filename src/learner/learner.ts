@@ -106,7 +106,7 @@ export class Learner {
   async load(io: LearnerIO, deck: LoadedDeck): Promise<DeckProgress> {
     const id = deck.deck.id;
     const have = this.shards.get(id);
-    if (have && have.cardIds === deck.cardIds) return have;
+    if (have) return have; // once per update: later reads see (and keep) its changes
     let p: DeckProgress | null = null;
     const old = this.legacy?.progress[id];
     if (old) {
