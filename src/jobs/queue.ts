@@ -13,6 +13,7 @@
 import type { Services } from "../services";
 import type { Job } from "./types";
 import { dailyFor } from "./daily";
+import { exportPart } from "./export";
 import { chunk, finalize, plan, type FanoutOp, type RunDoc } from "./fanout";
 import { pushOp } from "./push";
 import { statsOp } from "./class-stats";
@@ -39,11 +40,18 @@ export async function consume(svc: Services, batch: MessageBatch<Job>): Promise<
   const messages = batch.messages;
   const wait = await pausedFor(svc);
   if (wait > 0) return handBack(svc, messages, wait);
+  let exported = false;
   for (let i = 0; i < messages.length; i++) {
     const msg = messages[i]!;
     try {
       const job = msg.body;
+      // One export file per invocation (each is a few ms of CPU; several would not fit 10 ms).
+      if (job.kind === "export" && exported) return handBack(svc, messages.slice(i), 0);
       switch (job.kind) {
+        case "export":
+          exported = true;
+          await exportPart(svc, job.uid, job.deck, job.part);
+          break;
         case "daily":
           await dailyFor(svc, job.uid, job.slot);
           break;

@@ -7,4 +7,6 @@ export type Job =
   /** Process some students of a fan-out run. */
   | { kind: "chunk"; run: string; n: number; uids: number[] }
   /** Gather the chunks' results and report to the lecturer (re-enqueues itself until done). */
-  | { kind: "final"; run: string };
+  | { kind: "final"; run: string }
+  /** One file of a large /export: a deck's progress CSV or its Anki text file (one per invocation). */
+  | { kind: "export"; uid: number; deck: string; part: "csv" | "anki" };

@@ -165,6 +165,14 @@ export class DeckProgress {
     return this.rows[i * W]! >= 0;
   }
 
+  /** True when card i has a well-formed state (what `get` would return), without building it. */
+  valid(i: number): boolean {
+    const r = this.rows, o = i * W;
+    if (!(r[o]! >= 0)) return false;
+    const ef = r[o + F.ef]!, g = r[o + F.g]!, susp = r[o + F.susp]!;
+    return !(ef < 130 || ef > 1000 || g < 0 || g > 5 || (susp !== 0 && susp !== 1) || r[o + F.i]! < 0);
+  }
+
   /** The state of card i, or undefined for a new card (or a malformed stored row). */
   get(i: number): CardState | undefined {
     const r = this.rows, o = i * W;

@@ -10,7 +10,8 @@
  * Front, Back, Tags per line. Tabs and line breaks in fields become spaces (#html:false keeps
  * the text literal); a field with a double quote, or starting with #, is quoted.
  */
-import type { DeckProgress } from "../srs/progress";
+import { W, type DeckProgress } from "../srs/progress";
+import { F } from "../srs/card-state";
 import { dayToIso } from "../srs/days";
 import type { LoadedDeck } from "../decks/registry";
 import type { Card } from "../decks/schema";
@@ -35,19 +36,28 @@ export interface ProgressExport {
  */
 export function progressCsv(decks: Iterable<{ deck: LoadedDeck; progress: DeckProgress }>): ProgressExport {
   const lines = [CSV_COLUMNS.join(",")];
+  // Many cards share their dates: each day is formatted once.
+  const isoOf = new Map<number, string>();
+  const iso = (day: number) => {
+    let s = isoOf.get(day);
+    if (s === undefined) isoOf.set(day, (s = dayToIso(day)));
+    return s;
+  };
+  const efOf = new Map<number, string>();
   let rows = 0, deckCount = 0;
   for (const { deck, progress } of decks) {
-    const deckId = deck.deck.id;
+    const deckCell = csvCell(deck.deck.id);
+    const r = progress.rows;
     let any = false;
     for (let i = 0; i < deck.cardIds.length; i++) {
-      const s = progress.get(i);
-      if (!s) continue;
+      const o = i * W;
+      if (!progress.valid(i)) continue; // new, or a malformed row
       const card = deck.deck.cards[i]!;
-      lines.push(
-        [deckId, card.id, card.front, s.n, s.i, (s.ef / 100).toFixed(2), dayToIso(s.due), s.lapses, s.last >= 0 ? dayToIso(s.last) : ""]
-          .map(csvCell)
-          .join(","),
-      );
+      const ef = r[o + F.ef]!, last = r[o + F.last]!;
+      let efText = efOf.get(ef);
+      if (efText === undefined) efOf.set(ef, (efText = (ef / 100).toFixed(2)));
+      // Numbers and ISO dates never need quoting; the card's id and front may.
+      lines.push(`${deckCell},${csvCell(card.id)},${csvCell(card.front)},${r[o]},${r[o + F.i]},${efText},${iso(r[o + F.due]!)},${r[o + F.lapses]},${last >= 0 ? iso(last) : ""}`);
       rows++;
       any = true;
     }

@@ -84,13 +84,19 @@ describe("a learner with 50,000 cards of progress", () => {
     expect(stats).toMatch(/Your progress/);
     expect(stats).toMatch(/Deck big9/);
 
+    // /export of 50,000 cards: the request enqueues one job per file; each builds and sends one.
     h.advance(1500);
     const calls = h.tg.calls.length;
+    h.kv.resetWindow();
     await h.send(uid, "/export");
+    expect(h.kv.resetWindow()).toMatchObject({ reads: 1, writes: 0 });
+    expect(h.lastBotMessage(uid)!.text).toMatch(/Your export is on its way: 10 progress files .* 50,?000 cards in all\) and 10 Anki files/);
+    await h.drainQueue();
     const files = h.tg.calls.slice(calls).filter((c) => c.method === "sendDocument" && c.ok);
-    expect(files.length).toBeGreaterThanOrEqual(1);
-    const csv = new TextDecoder().decode(h.tg.fileInfo(files[0]!.result.document.file_id)!.bytes);
-    expect(csv.trim().split("\n")).toHaveLength(50_001); // a header and every graded card
+    const csvs = files.map((c) => new TextDecoder().decode(h.tg.fileInfo(c.result.document.file_id)!.bytes)).filter((t) => t.includes("deck,card,front"));
+    expect(csvs).toHaveLength(10);
+    expect(csvs.reduce((n, t) => n + t.trim().split("\n").length - 1, 0)).toBe(50_000); // every graded card, once
+    expect(files).toHaveLength(20);
 
     h.advance(1500);
     await h.send(uid, "/forget");

@@ -20,6 +20,7 @@ import { dayToIso } from "../../srs/days";
 import { statsView, suspendedView, type StatsInput, type View } from "../../stats/view";
 import type { TableDeck } from "../../stats/figures";
 import { ankiFileName, ankiTsv, progressCsv } from "../../stats/export";
+import { EXPORT_INLINE_CARDS } from "../../jobs/export";
 import { forgetLearner } from "../../stats/forget";
 import {
   cardTag, FORGET_CALLBACK, packForgetNo, packForgetYes, STATS_CALLBACK, STATS_NEW, STATS_VIEW, unpackCardAction, unpackForget,
@@ -166,6 +167,21 @@ statsFeature.command("export", async (ctx) => {
   const learner = await loadLearner(ctx);
   const withProgress = learner.doc.decks.filter((d) => learner.hasProgress(d.id)).map((d) => d.id);
   const subscribed = learner.subscribed().map(([, id]) => id);
+  // A large collection is exported by queue jobs, one file each (jobs/export.ts).
+  const graded = learner.doc.decks.reduce((n, d) => n + (d.s?.seen ?? 0), 0);
+  if (graded > EXPORT_INLINE_CARDS && ctx.env.JOBS && !learner.legacy) {
+    const anki = subscribed.slice(0, MAX_EXPORT_DECKS);
+    const jobs = [
+      ...withProgress.map((deck) => ({ body: { kind: "export" as const, uid: learner.id, deck, part: "csv" as const } })),
+      ...anki.map((deck) => ({ body: { kind: "export" as const, uid: learner.id, deck, part: "anki" as const } })),
+    ];
+    for (let k = 0; k < jobs.length; k += 100) await ctx.env.JOBS.sendBatch(jobs.slice(k, k + 100));
+    await ctx.reply(
+      `📦 Your export is on its way: ${plural(withProgress.length, "progress file")} (CSV, one per deck — ${plural(graded, "card")} in all) and ${plural(anki.length, "Anki file")}, in the next minute or two.` +
+        (subscribed.length > MAX_EXPORT_DECKS ? ` (Anki files for the first ${MAX_EXPORT_DECKS} of your ${subscribed.length} decks.)` : ""),
+    );
+    return;
+  }
   const decks = await ctx.decks.getMany([...new Set([...withProgress, ...subscribed])]);
   const shards: { deck: LoadedDeck; progress: DeckProgress }[] = [];
   for (const id of withProgress) {
