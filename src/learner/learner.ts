@@ -63,7 +63,7 @@ export class Learner {
   /** True if the learner has progress on the deck (as far as the head record or a loaded shard knows). */
   hasProgress(deckId: string): boolean {
     const p = this.shards.get(deckId);
-    if (p) return p.summary(this.today).seen > 0;
+    if (p) return p.any();
     const e = this.doc.decks.find((d) => d.id === deckId);
     return !!e?.s?.seen || !!this.legacy?.progress[deckId];
   }
@@ -240,11 +240,6 @@ export class Learner {
 
   markSaved(): void {
     this.dirty.clear();
-  }
-
-  /** Malformed stored card states met so far (always 0: shards are checked as a whole). */
-  get malformedCards(): number {
-    return 0;
   }
 }
 

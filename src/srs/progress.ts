@@ -161,6 +161,12 @@ export class DeckProgress {
     this.undo.clear();
   }
 
+  /** True if any card has a state (stops at the first). */
+  any(): boolean {
+    for (let o = 0; o < this.rows.length; o += W) if (this.rows[o]! >= 0) return true;
+    return false;
+  }
+
   has(i: number): boolean {
     return this.rows[i * W]! >= 0;
   }
@@ -253,8 +259,5 @@ export function shardIds(buf: ArrayBuffer): string[] | null {
 
 /** Cards of a summary due on or before `today` (as far as the summary knows), not graded on its day. */
 export function summaryDueNow(s: DeckSummary, today: number): number {
-  let k = 0;
-  const upto = today - s.day;
-  for (let i = 0; i < s.fc.length && i <= upto; i++) k += s.fc[i]!;
-  return k;
+  return summaryForecast(s, today, 1)[0]!;
 }

@@ -3,6 +3,7 @@
  * read, and the dashboards' figures checked against what /stats and /classstats say for the same
  * reviews, quizzes and class push; the deck editor's save keeps learners' progress.
  */
+import { grade, stop, answer } from "../support/review";
 import { shareDeck } from "../support/classes";
 import { env, createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
@@ -42,26 +43,8 @@ async function record(id: number) {
   return (await recordWithProgress(env.KV, id))!;
 }
 
-async function grade(h: Harness, uid: number, label: "Again" | "Hard" | "Good" | "Easy") {
-  h.advance(1500);
-  let msg = h.lastBotMessage(uid)!;
-  await h.press(uid, uid, msg.message_id, button(msg, "👀 Show answer"));
-  msg = h.lastBotMessage(uid)!;
-  h.advance(1500);
-  await h.press(uid, uid, msg.message_id, button(msg, new RegExp(`^${label}( ·|$)`)));
-}
 
-async function stop(h: Harness, uid: number) {
-  h.advance(1500);
-  await h.press(uid, uid, h.lastBotMessage(uid)!.message_id, button(h.lastBotMessage(uid), "⏹ Stop"));
-}
 
-async function answer(h: Harness, uid: number, correct: boolean) {
-  h.advance(4000);
-  const poll = h.tg.messages(uid).filter((m) => m.poll).at(-1)!.poll!;
-  const right = poll.correct_option_ids![0]!;
-  await h.deliver(h.tg.answerPoll(uid, poll.id, [correct ? right : (right + 1) % poll.options.length]));
-}
 
 async function makeLecturer(h: Harness, id: number) {
   await h.send(ADMIN, `/lecturer ${id}`);

@@ -3,6 +3,7 @@
  * open in the Telegram stand-in while another writer acts, then released. Each race below lost an
  * update on the first version (one record per learner, written whole by every writer).
  */
+import { grade, stop, type GradeLabel } from "../support/review";
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { button, createHarness, freshUserId, user, type Harness } from "../support/harness";
@@ -27,23 +28,11 @@ async function keysOf(id: number): Promise<string[]> {
   return out.sort();
 }
 
-/** Shows and grades the card on screen `n` times (Good), 1.5 s apart. */
-async function gradeCards(h: Harness, uid: number, n: number, label = "Good") {
-  for (let i = 0; i < n; i++) {
-    h.advance(1500);
-    let msg = h.lastBotMessage(uid)!;
-    await h.press(uid, uid, msg.message_id, button(msg, "👀 Show answer"));
-    msg = h.lastBotMessage(uid)!;
-    h.advance(1500);
-    await h.press(uid, uid, msg.message_id, button(msg, new RegExp(`^${label}( ·|$)`)));
-  }
+/** Shows and grades the card on screen `n` times. */
+async function gradeCards(h: Harness, uid: number, n: number, label: GradeLabel = "Good") {
+  for (let i = 0; i < n; i++) await grade(h, uid, label);
 }
 
-async function stop(h: Harness, uid: number) {
-  h.advance(1500);
-  const msg = h.lastBotMessage(uid)!;
-  await h.press(uid, uid, msg.message_id, button(msg, "⏹ Stop"));
-}
 
 async function forget(h: Harness, uid: number) {
   h.advance(1500);

@@ -1,4 +1,5 @@
 /** /stats, the leech and suspended-card buttons, /export and /forget through the webhook. */
+import { grade, answer } from "../support/review";
 import { recordWithProgress } from "../support/progress";
 import { goneKey } from "../../src/store/people";
 import { env } from "cloudflare:test";
@@ -24,23 +25,7 @@ function screen(h: Harness, uid: number): string {
   return h.lastBotMessage(uid)!.text!;
 }
 
-/** Show answer, then the grade whose label starts with `label`. */
-async function grade(h: Harness, uid: number, label: "Again" | "Hard" | "Good" | "Easy") {
-  h.advance(1500);
-  let msg = h.lastBotMessage(uid)!;
-  await h.press(uid, uid, msg.message_id, button(msg, "👀 Show answer"));
-  msg = h.lastBotMessage(uid)!;
-  h.advance(1500);
-  await h.press(uid, uid, msg.message_id, button(msg, new RegExp(`^${label}( ·|$)`)));
-}
 
-/** Answers the running quiz's current poll, right or wrong. */
-async function answer(h: Harness, uid: number, correct: boolean) {
-  h.advance(4000);
-  const poll = h.tg.messages(uid).filter((m) => m.poll).at(-1)!.poll!;
-  const right = poll.correct_option_ids![0]!;
-  await h.deliver(h.tg.answerPoll(uid, poll.id, [correct ? right : (right + 1) % poll.options.length]));
-}
 
 /** A review session in which every card's first grade today is Again (re-drills: Good). */
 async function failEverything(h: Harness, uid: number) {

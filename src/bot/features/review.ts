@@ -180,11 +180,13 @@ export async function startReview(ctx: BotContext, deckId: string | "*"): Promis
       await saveLearner(ctx, learner);
       note = `Subscribed you to <b>${esc(d.deck.title)}</b>.\n\n`;
     }
-  } else if ((await foldClassDecks(ctx, learner)) && (await saveLearner(ctx, learner), false)) {
-    // (decks pushed to the learner's classes are now in their table)
-  } else if (learner.subscribed().length === 0) {
-    await ctx.reply("You have not chosen any decks yet. Pick one to start:", { reply_markup: new InlineKeyboard().text("📚 Browse decks", cb.catalogue()) });
-    return;
+  } else {
+    // Decks pushed to the learner's classes since they last looked join their table first.
+    if (await foldClassDecks(ctx, learner)) await saveLearner(ctx, learner);
+    if (learner.subscribed().length === 0) {
+      await ctx.reply("You have not chosen any decks yet. Pick one to start:", { reply_markup: new InlineKeyboard().text("📚 Browse decks", cb.catalogue()) });
+      return;
+    }
   }
   const scope = await loadScope(ctx, learner, index);
   if (!scope || scope.decks.length === 0) {
