@@ -8,6 +8,7 @@
 import * as v from "valibot";
 import type { Deps } from "../deps";
 import { checkKey, classifyKvError, KV_MAX_VALUE_BYTES, RefusedError, refusal } from "./errors";
+import { guard } from "./guard";
 
 export class Kv {
   constructor(
@@ -58,6 +59,8 @@ export class Kv {
       this.deps.log({ t: "bad-value", key: keyKind(key), problem: "not JSON" });
       return null;
     }
+    // The schema as plain checks (guard.ts); valibot runs only for a value they refuse, for its issues.
+    if (guard(schema)(json)) return json as v.InferOutput<S>;
     const r = v.safeParse(schema, json);
     if (!r.success) {
       this.deps.log({ t: "bad-value", key: keyKind(key), problem: r.issues.slice(0, 3).map((i) => `${v.getDotPath(i) ?? "-"}: ${i.message}`) });
@@ -106,5 +109,7 @@ export async function writeGap(deps: Deps, at: number): Promise<number> {
 
 /** The key without its identifying parts, for logs: `v1:user:123` → `v1:user`. */
 export function keyKind(key: string): string {
-  return key.split(":").slice(0, 2).join(":");
+  const a = key.indexOf(":");
+  const b = a < 0 ? -1 : key.indexOf(":", a + 1);
+  return b < 0 ? key : key.slice(0, b);
 }
