@@ -30,12 +30,14 @@ export function createApp(options: AppOptions = {}) {
   const deps = withDefaults(options.deps);
   const decks = options.decks ?? BUNDLED;
   // One bot per env object (per isolate in production): features are built once, not per update.
-  const bots = new WeakMap<object, { bot: Bot<BotContext>; handle: (c: never) => Promise<Response> }>();
+  const bots = new WeakMap<object, { bot: Bot<BotContext>; handle: (req: Request) => Promise<Response> }>();
   const botFor = (env: Env) => {
     let entry = bots.get(env);
     if (!entry) {
       const bot = createBot(env, deps, { decks });
-      const handle = webhookCallback(bot, "hono", { secretToken: env.WEBHOOK_SECRET, timeoutMilliseconds: 25_000 }) as (c: never) => Promise<Response>;
+      // The Request → Response adapter: a webhook reply goes out as the JSON body it is (grammY's
+      // "hono" adapter passes it to c.json, which encodes the JSON text once more as a string).
+      const handle = webhookCallback(bot, "cloudflare-mod", { secretToken: env.WEBHOOK_SECRET, timeoutMilliseconds: 25_000 });
       entry = { bot, handle };
       bots.set(env, entry);
     }
@@ -52,7 +54,7 @@ export function createApp(options: AppOptions = {}) {
       return c.text("not configured", 503);
     }
     try {
-      return await botFor(c.env).handle(c as never);
+      return await botFor(c.env).handle(c.req.raw);
     } catch (err) {
       if (isTransient(err)) return c.text("temporarily unavailable, please retry", 503);
       // A handler error that escaped the boundary, or a malformed body: log it, answer 200 so

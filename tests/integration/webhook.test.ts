@@ -37,6 +37,33 @@ describe("webhook secret", () => {
   });
 });
 
+describe("a button's answer rides in the webhook response", () => {
+  it("the response body is the answerCallbackQuery call as Telegram reads it (a JSON object, not a string), and no Bot API call is made for it", async () => {
+    const h = createHarness({ users: users() });
+    await h.send(ALICE, "/start");
+    const msg = h.lastBotMessage(ALICE)!;
+    const help = button(msg, "❓ Help")!;
+    // Data no feature knows, so SELF (whose Bot API is unreachable here) makes no other call.
+    const real = h.tg.pressButton(ALICE, ALICE, msg.message_id, help);
+    const update = { ...real, callback_query: { ...real.callback_query!, data: "zz" } };
+    const before = h.tg.calls.length;
+    const res = await SELF.fetch("https://lectern.test/telegram/webhook", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": "test-secret" },
+      body: JSON.stringify(update),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+    const body = JSON.parse(await res.text()) as unknown;
+    expect(body).toMatchObject({ method: "answerCallbackQuery", callback_query_id: update.callback_query.id, text: expect.stringMatching(/no longer active/) });
+    expect(h.tg.calls.length).toBe(before); // SELF has its own Bot API transport: nothing reached the stand-in
+    // Through the harness, the stand-in runs it as Telegram would: the press is answered once.
+    await h.press(ALICE, ALICE, msg.message_id, help);
+    expect(h.tg.calls.filter((c) => c.method === "answerCallbackQuery")).toHaveLength(1);
+    expect(h.lastBotMessage(ALICE)!.text).toMatch(/\/review/);
+  });
+});
+
 describe("/start and /help", () => {
   it("/start answers the sender's chat with a welcome that says what to do next", async () => {
     const h = createHarness({ users: users() });

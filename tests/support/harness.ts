@@ -12,6 +12,7 @@ import { testDeps } from "./test-deps";
 import type { Deck } from "../../src/decks/schema";
 import type { Env } from "../../src/env";
 import { CountingKv } from "./counting-kv";
+import { runWebhookReply } from "./webhook-reply";
 
 export const BOT_INFO = JSON.parse(env.BOT_INFO!);
 export const START = Date.UTC(2026, 10, 2, 9, 0, 0); // Monday 2 November 2026, 09:00 UTC
@@ -89,7 +90,7 @@ export function createHarness(options: HarnessOptions = {}) {
       ctx,
     );
     await waitOnExecutionContext(ctx);
-    return res;
+    return runWebhookReply(res, deps.fetch!, testEnv);
   }
 
   async function deliver(update: Update): Promise<Response> {

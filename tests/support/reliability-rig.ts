@@ -14,6 +14,7 @@
  *  - `post` answers every status (the harness's `deliver` throws on non-200), and `api` calls the
  *    lecturers' HTTP API.
  */
+import { runWebhookReply } from "./webhook-reply";
 import { env, createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { createTelegram, type SandboxGroup, type SandboxUser, type Telegram } from "../../sandbox/telegram-core.mjs";
 import { createWorker } from "../../src/worker";
@@ -190,8 +191,9 @@ export function createRig(options: RigOptions = {}) {
   const logs: Record<string, unknown>[] = [];
   const queue = new FakeQueue(now);
   const random = { state: hashSeed("lectern-reliability") };
+  const deps = testDeps({ clock, tg, kv: kv.kv, logs, random });
   const worker = createWorker({
-    deps: testDeps({ clock, tg, kv: kv.kv, logs, random }),
+    deps,
     ...(options.decks ? { decks: options.decks } : {}),
   });
   const testEnv: Env = { ...(env as Env), KV: base, JOBS: queue.binding, ...options.env };
@@ -207,7 +209,7 @@ export function createRig(options: RigOptions = {}) {
       ctx,
     );
     await waitOnExecutionContext(ctx);
-    return res;
+    return runWebhookReply(res, deps.fetch!, testEnv);
   }
 
   /** A call to the lecturers' HTTP API (`path` below /api, e.g. "/decks?name=x.csv"). */

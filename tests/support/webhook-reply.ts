@@ -1,0 +1,16 @@
+/**
+ * A Bot API call in a webhook's response body (a webhook reply — the Worker answers buttons so)
+ * is made as Telegram makes it: through the given Bot API transport (the test's stand-in). The
+ * response is handed back unread.
+ */
+export async function runWebhookReply(res: Response, fetch: typeof globalThis.fetch, env: { TELEGRAM_API_ROOT?: string; BOT_TOKEN: string }): Promise<Response> {
+  if (res.status !== 200 || !(res.headers.get("content-type") ?? "").includes("application/json")) return res;
+  const text = await res.text();
+  const { method, ...params } = JSON.parse(text) as { method?: unknown };
+  if (typeof method === "string") {
+    await fetch(`${env.TELEGRAM_API_ROOT}/bot${env.BOT_TOKEN}/${method}`, {
+      method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(params),
+    });
+  }
+  return new Response(text, { status: res.status, headers: res.headers });
+}
