@@ -3,8 +3,10 @@
 // [build] command before `wrangler dev` and `wrangler deploy`):
 //   src/lazy/drafter.mjs   the drafter (src/draft), for /draft and POST /api/draft
 //   src/lazy/parsers.mjs   the upload parsers with papaparse, for uploads
-//   src/lazy/decks.mjs     the bundled decks' texts, as one JSON string (JSON.parse is cheaper
+//   src/lazy/deck-<id>.mjs one bundled deck's texts, as a JSON string (JSON.parse is cheaper
 //                          to load than the same data as a JavaScript object literal)
+//   src/lazy/decks.mjs     a loader per bundled deck (`loaders[id]()` imports deck-<id>.mjs), so
+//                          a review loads only its own deck's texts
 // and src/decks/bundled-index.json, the always-loaded index of the bundled decks (ids, titles,
 // card ids) — committed, so the Worker's tests need no build.
 //
@@ -17,7 +19,7 @@
 //   node scripts/build-lazy.mjs           build
 //   node scripts/build-lazy.mjs --check   exit 1 if src/decks/bundled-index.json is stale
 import { build } from "esbuild";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -100,8 +102,17 @@ async function buildLazy({ check, quiet }) {
     const code = `// Built by scripts/build-lazy.mjs from ${entry} — do not edit.\n${r.outputFiles[0].text}`;
     if (writeIfChanged(join(OUT, out), code)) written.push(`src/lazy/${out}`);
   }
-  const decksModule = `// Built by scripts/build-lazy.mjs from decks/*.json — do not edit.\nexport default JSON.parse(${JSON.stringify(JSON.stringify(decks))});\n`;
+  for (const d of decks) {
+    const deckModule = `// Built by scripts/build-lazy.mjs from decks/*.json — do not edit.\nexport default JSON.parse(${JSON.stringify(JSON.stringify(d))});\n`;
+    if (writeIfChanged(join(OUT, `deck-${d.id}.mjs`), deckModule)) written.push(`src/lazy/deck-${d.id}.mjs`);
+  }
+  const loaders = decks.map((d) => `  ${JSON.stringify(d.id)}: () => import(${JSON.stringify(`./deck-${d.id}.mjs`)}),`).join("\n");
+  const decksModule = `// Built by scripts/build-lazy.mjs from decks/*.json — do not edit.\nexport const loaders = {\n${loaders}\n};\n`;
   if (writeIfChanged(join(OUT, "decks.mjs"), decksModule)) written.push("src/lazy/decks.mjs");
+  // A deck module of a deck no longer bundled would be uploaded for nothing.
+  for (const f of readdirSync(OUT)) {
+    if (/^deck-.+\.mjs$/.test(f) && !decks.some((d) => f === `deck-${d.id}.mjs`)) rmSync(join(OUT, f));
+  }
   if (written.length && !quiet) console.log(`build-lazy: wrote ${written.join(", ")}`);
 }
 

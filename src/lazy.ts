@@ -1,6 +1,6 @@
 /**
  * What the Worker loads on first use instead of at start-up: the drafter, the upload parsers (with
- * papaparse) and the bundled decks' texts. A review press or an echo-like update never loads them.
+ * papaparse) and each bundled deck's texts. A review press or an echo-like update never loads them.
  *
  * In the deployed Worker (wrangler.toml defines LECTERN_SPLIT) each is a separate module,
  * src/lazy/*.mjs, built by scripts/build-lazy.mjs and uploaded beside the main module; the
@@ -20,7 +20,8 @@ export type ParsersModule = typeof import("./lazy/parsers.mjs");
 
 let drafter: Promise<DrafterModule> | undefined;
 let parsers: Promise<ParsersModule> | undefined;
-let decks: Promise<readonly Deck[]> | undefined;
+let deckLoaders: Promise<DeckLoaders> | undefined;
+type DeckLoaders = Readonly<Record<string, () => Promise<{ default: Deck }>>>;
 
 /** The drafter (src/draft), loaded once per isolate. */
 export function loadDrafter(): Promise<DrafterModule> {
@@ -32,7 +33,27 @@ export function loadParsers(): Promise<ParsersModule> {
   return (parsers ??= SPLIT ? import("./lazy/parsers.mjs") : import("./decks/parsers/index"));
 }
 
-/** The bundled decks in catalogue order, with their texts, loaded once per isolate. */
-export function loadBundledDecks(): Promise<readonly Deck[]> {
-  return (decks ??= (SPLIT ? import("./lazy/decks.mjs") : import("./decks/bundled-texts")).then((m) => m.default));
+/**
+ * One bundled deck with its texts (each is a module of its own: a review loads only its deck's).
+ * Rejects for an id that is not a bundled deck. Modules load once per isolate.
+ */
+export function loadBundledDeck(id: string): Promise<Deck> {
+  // One expression per build: the branch a build does not take is not bundled.
+  return SPLIT
+    ? (deckLoaders ??= import("./lazy/decks.mjs").then(
+        (m) => m.loaders,
+        (err: unknown) => {
+          deckLoaders = undefined; // a failed load is retried by the next update
+          throw err;
+        },
+      )).then((loaders) => {
+        const load = Object.hasOwn(loaders, id) ? loaders[id] : undefined;
+        if (!load) throw new Error(`no bundled deck "${id}" among src/lazy/decks.mjs's loaders: run \`node scripts/build-lazy.mjs\``);
+        return load().then((m) => m.default);
+      })
+    : import("./decks/bundled-texts").then((m) => {
+        const deck = m.default.find((d) => d.id === id);
+        if (!deck) throw new Error(`no bundled deck "${id}" in src/decks/bundled-texts.ts`);
+        return deck;
+      });
 }

@@ -78,8 +78,8 @@ class IndexedDeck implements LoadedDeck {
 /** The bundled decks of one source, shared by every registry of the isolate. */
 interface Bundle {
   decks: Map<string, LoadedDeck>;
-  /** Resolves when every deck has its texts (at once for decks given whole). */
-  ready(): Promise<void>;
+  /** Resolves when deck `id` has its texts (at once for decks given whole). */
+  ready(id: string): Promise<void>;
 }
 
 /** Bundled decks are loaded once per isolate, not per registry (one is built per invocation). */
@@ -94,19 +94,27 @@ function bundle(source: BundledDecks): Bundle {
   if (b) return b;
   if (isLazy(source)) {
     const entries = new Map(source.index.map((e) => [e.id, new IndexedDeck(e)]));
-    let loading: Promise<void> | undefined;
-    const ready = () =>
-      (loading ??= source.load().then(
-        (decks) => {
-          for (const d of decks) entries.get(d.id)?.fill(d);
-          const unfilled = [...entries.values()].find((e) => !e.loaded);
-          if (unfilled) throw new Error(`bundled deck "${unfilled.deck.id}" is in src/decks/bundled-index.json but not among the decks' texts: run \`node scripts/build-lazy.mjs\``);
-        },
-        (err: unknown) => {
-          loading = undefined; // a failed load is retried by the next update
-          throw err;
-        },
-      ));
+    // One load per deck: a review loads only its own deck's texts.
+    const loading = new Map<string, Promise<void>>();
+    const ready = (id: string): Promise<void> => {
+      const entry = entries.get(id);
+      if (!entry || entry.loaded) return Promise.resolve();
+      let p = loading.get(id);
+      if (!p) {
+        p = source.load(id).then(
+          (deck) => {
+            if (deck.id !== id) throw new Error(`bundled deck "${id}" loaded as "${deck.id}": run \`node scripts/build-lazy.mjs\``);
+            entry.fill(deck);
+          },
+          (err: unknown) => {
+            loading.delete(id); // a failed load is retried by the next update
+            throw err;
+          },
+        );
+        loading.set(id, p);
+      }
+      return p;
+    };
     b = { decks: entries, ready };
   } else {
     const decks = new Map((source as readonly Deck[]).map((d) => [d.id, loadDeck(d, true)]));
@@ -136,7 +144,7 @@ export class DeckRegistry {
 
   /** Bundled decks in catalogue order, with their texts. */
   async loadCatalogue(): Promise<LoadedDeck[]> {
-    await this.bundled.ready();
+    await Promise.all([...this.bundled.decks.keys()].map((id) => this.bundled.ready(id)));
     return this.catalogue();
   }
 
@@ -147,7 +155,7 @@ export class DeckRegistry {
   async get(id: string): Promise<LoadedDeck | null> {
     const b = this.bundled.decks.get(id);
     if (b) {
-      await this.bundled.ready();
+      await this.bundled.ready(id);
       return b;
     }
     return this.uploaded ? this.uploaded.get(id) : null;

@@ -1,4 +1,3 @@
-// Types of decks.mjs, which scripts/build-lazy.mjs builds from decks/*.json (catalogue order).
+// Types of decks.mjs, which scripts/build-lazy.mjs builds: one loader per bundled deck (deck-<id>.mjs).
 import type { Deck } from "../decks/schema";
-declare const decks: Deck[];
-export default decks;
+export declare const loaders: Readonly<Record<string, () => Promise<{ default: Deck }>>>;

@@ -14,6 +14,8 @@ import { createTelegram } from "../../sandbox/telegram-core.mjs";
 
 const ROOT = resolve(".");
 const LAZY = ["lazy/decks.mjs", "lazy/drafter.mjs", "lazy/parsers.mjs"];
+/** One module per bundled deck's texts, each imported by lazy/decks.mjs (its loaders). */
+const DECK_MODULES = JSON.parse(readFileSync(join(ROOT, "src", "decks", "bundled-index.json"), "utf8")).map((d: { id: string }) => `lazy/deck-${d.id}.mjs`) as string[];
 const BOT_TOKEN = "123456:bundle-test";
 const SECRET = "bundle-secret";
 const BOT_INFO = {
@@ -47,7 +49,15 @@ describe("wrangler deploy --dry-run", () => {
     for (const name of LAZY) expect(stdout).toMatch(new RegExp(`│ ${name.replace(/[./]/g, "\\$&")}\\s+│ esm`));
     const main = readFileSync(join(outdir, "dist", "index.js"), "utf8");
     for (const name of LAZY) expect(main).toContain(`import("./${name}")`);
-    for (const name of LAZY) expect(readFileSync(join(outdir, "dist", name), "utf8").length).toBeGreaterThan(10_000);
+    for (const name of ["lazy/drafter.mjs", "lazy/parsers.mjs"]) expect(readFileSync(join(outdir, "dist", name), "utf8").length).toBeGreaterThan(10_000);
+    // The deck texts: a module per deck, each loaded only when its deck is used.
+    expect(DECK_MODULES).toHaveLength(6);
+    const loaders = readFileSync(join(outdir, "dist", "lazy", "decks.mjs"), "utf8");
+    for (const name of DECK_MODULES) {
+      expect(stdout).toMatch(new RegExp(`│ ${name.replace(/[./]/g, "\\$&")}\\s+│ esm`));
+      expect(loaders).toContain(`import("./${name.slice("lazy/".length)}")`);
+      expect(readFileSync(join(outdir, "dist", name), "utf8").length).toBeGreaterThan(10_000);
+    }
   });
 
   it("keeps the drafter, the parsers, papaparse and the deck texts out of the main module (≤ 120 KiB gzip)", () => {
@@ -74,7 +84,7 @@ async function freshWorker() {
   const dist = join(outdir, "dist");
   const mf = new Miniflare({
     modulesRoot: dist,
-    modules: [{ type: "ESModule", path: join(dist, "index.js") }, ...LAZY.map((n) => ({ type: "ESModule" as const, path: join(dist, n) }))],
+    modules: [{ type: "ESModule", path: join(dist, "index.js") }, ...[...LAZY, ...DECK_MODULES].map((n) => ({ type: "ESModule" as const, path: join(dist, n) }))],
     compatibilityDate: "2026-04-20",
     compatibilityFlags: ["nodejs_compat"],
     kvNamespaces: ["KV"],
@@ -103,7 +113,7 @@ async function freshWorker() {
 }
 
 describe("each lazy path in workerd, from the dry-run output, on a fresh isolate", () => {
-  it("a review: the bundled deck's texts load on first use", async () => {
+  it("a review: the bundled deck's texts load on first use (that deck's module only)", async () => {
     const w = await freshWorker();
     try {
       const untoc = JSON.parse(readFileSync(join(ROOT, "decks", "untoc.json"), "utf8")) as { cards: { front: string; back: string }[] };
