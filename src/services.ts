@@ -8,7 +8,7 @@ import type { Deps } from "./deps";
 import type { BundledDecks } from "./decks/bundled";
 import { DeckRegistry } from "./decks/registry";
 import { createStores, type Stores } from "./store/stores";
-import { guardWrites } from "./store/write-guard";
+import { guardWrites, type Writer } from "./store/write-guard";
 import type { UserStore } from "./store/users";
 
 export interface Services {
@@ -18,6 +18,8 @@ export interface Services {
   users: UserStore;
   decks: DeckRegistry;
   api: Api;
+  /** Whose writes these are (an API request's token); none for the cron and queue jobs. */
+  writer?: Writer;
 }
 
 export function apiClientOptions(env: Env, deps: Deps) {
@@ -26,12 +28,13 @@ export function apiClientOptions(env: Env, deps: Deps) {
   return client;
 }
 
-export function createServices(env: Env, deps: Deps, bundled: BundledDecks, api?: Api): Services {
-  // Every store writes through the write limits (per user, and the daily guard).
-  const stores = createStores(guardWrites(deps.kv ?? env.KV, env, deps), deps);
+export function createServices(env: Env, deps: Deps, bundled: BundledDecks, api?: Api, writer?: Writer): Services {
+  // Every store writes through the write limits (per user when there is a writer, and the daily guard).
+  const stores = createStores(guardWrites(deps.kv ?? env.KV, env, deps, writer), deps);
   return {
     env, deps, stores, users: stores.users,
     decks: new DeckRegistry(bundled, stores.decks),
     api: api ?? new Api(env.BOT_TOKEN, apiClientOptions(env, deps)),
+    ...(writer ? { writer } : {}),
   };
 }

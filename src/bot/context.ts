@@ -5,6 +5,7 @@ import type { Env } from "../env";
 import type { DeckRegistry } from "../decks/registry";
 import type { UserStore } from "../store/users";
 import type { Stores } from "../store/stores";
+import type { Writer } from "../store/write-guard";
 
 export interface LecternFlavor {
   env: Env;
@@ -12,6 +13,8 @@ export interface LecternFlavor {
   users: UserStore;
   stores: Stores;
   decks: DeckRegistry;
+  /** The sender as the writer of this update's KV puts (set by the rate-limit guard; stores bound to it). */
+  writer?: Writer;
   /** Per-update facts for the log line. */
   trace: { outcome: "ok" | "unhandled" | "error" | "retry" | "limited" | "refused"; feature?: string };
 }

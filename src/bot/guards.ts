@@ -4,8 +4,8 @@
  * - rateLimits: a user's updates count against RL_UPDATES (30 in 10 s in wrangler.toml); beyond
  *   it the update does nothing and writes nothing — a button gets a short "slow down" note, a
  *   private chat gets one "slow down" message at most once per window per isolate, a group or a
- *   poll answer gets nothing. The rest of the update runs as that user's writer, so its KV puts
- *   count against RL_WRITES (store/write-guard.ts).
+ *   poll answer gets nothing. The rest of the update gets stores bound to that user as writer, so
+ *   its KV puts count against RL_WRITES (store/write-guard.ts).
  * - privateButtonsOnly: every button but the group quiz's controls (`G:…`) is personal (stats,
  *   help, decks, reviews, settings, …). Pressed on a message in a group — a forged callback, or a
  *   keyboard the bot posted there — it does nothing there: the presser gets a note, the group
@@ -15,7 +15,8 @@ import type { MiddlewareFn } from "grammy";
 import type { Env } from "../env";
 import type { Deps } from "../deps";
 import type { BotContext } from "./context";
-import { asWriter, limitsOn } from "../store/write-guard";
+import { guardWrites, limitsOn, type Writer } from "../store/write-guard";
+import { createStores } from "../store/stores";
 import { byteLength, MAX_CALLBACK_BYTES } from "../learner/callback-data";
 
 export const UPDATES_PERIOD_MS = 10_000;
@@ -63,7 +64,12 @@ export function rateLimits(env: Env, deps: Deps): MiddlewareFn<BotContext> {
         return;
       }
     }
-    return asWriter({ key: `u${uid}`, ...(env.RL_WRITES ? { limiter: env.RL_WRITES } : {}) }, next);
+    // The rest of the update writes as this user: its stores' puts count against them.
+    const writer: Writer = { key: `u${uid}`, ...(env.RL_WRITES ? { limiter: env.RL_WRITES } : {}) };
+    ctx.writer = writer;
+    ctx.stores = createStores(guardWrites(deps.kv ?? env.KV, env, deps, writer), deps);
+    ctx.users = ctx.stores.users;
+    return next();
   };
 }
 

@@ -13,6 +13,7 @@ import { countWords, draftMaxChars, draftMaxWords, type Env } from "../env";
 import type { Deps } from "../deps";
 import type { BundledDecks } from "../decks/bundled";
 import { createServices, type Services } from "../services";
+import type { Writer } from "../store/write-guard";
 import { isLecturer, readLearner, type Learner } from "../learner/learner";
 import { ingestUpload } from "../uploads/ingest";
 import { UPLOAD_LIMITS } from "../decks/parsers/types";
@@ -20,10 +21,11 @@ import type { DraftOptions } from "../draft";
 import { loadDrafter } from "../lazy";
 
 export function createApi(deps: Deps, decks: BundledDecks) {
-  const api = new Hono<{ Bindings: Env; Variables: { svc: Services; owner: Learner } }>();
+  const api = new Hono<{ Bindings: Env; Variables: { svc: Services; owner: Learner; writer?: Writer } }>();
 
   api.use("*", async (c, next) => {
-    const svc = createServices(c.env, deps, decks);
+    // The writer the app's rate-limit middleware set for this token (none when limits are off).
+    const svc = createServices(c.env, deps, decks, undefined, c.get("writer"));
     const auth = c.req.header("authorization") ?? "";
     const m = /^Bearer\s+(\S+)$/i.exec(auth);
     if (!m) return c.json({ ok: false, error: "missing bearer token: send Authorization: Bearer <token from /token in the bot>" }, 401);

@@ -13,7 +13,7 @@ import { BUNDLED, type BundledDecks } from "../decks/bundled";
 import { createBot } from "../bot/bot";
 import type { BotContext } from "../bot/context";
 import { isTransient, refusal } from "../store/errors";
-import { asWriter, limitsOn } from "../store/write-guard";
+import { limitsOn, type Writer } from "../store/write-guard";
 import { sha256hex } from "../store/lecturers";
 import { describeError } from "../log";
 import { NAME, VERSION } from "../version";
@@ -44,7 +44,7 @@ export function createApp(options: AppOptions = {}) {
     return entry;
   };
 
-  const app = new Hono<{ Bindings: Env }>();
+  const app = new Hono<{ Bindings: Env; Variables: { writer?: Writer } }>();
 
   app.get("/healthz", (c) => c.json({ name: NAME, version: VERSION, ok: true }));
 
@@ -75,7 +75,9 @@ export function createApp(options: AppOptions = {}) {
       const ok = await c.env.RL_UPDATES.limit({ key }).then((r) => r.success, () => true);
       if (!ok) return c.json({ ok: false, error: "too many requests: slow down and try again in a few seconds" }, 429);
     }
-    await asWriter({ key, ...(c.env.RL_WRITES ? { limiter: c.env.RL_WRITES } : {}) }, () => next());
+    // The API's stores are built with this writer (createApi reads it): their puts count against the token.
+    c.set("writer", { key, ...(c.env.RL_WRITES ? { limiter: c.env.RL_WRITES } : {}) });
+    await next();
   });
   app.route("/api", createApi(deps, decks));
   app.route("/app/api", createMiniAppApi(deps, decks));

@@ -7,7 +7,7 @@
 import { newUser, readDay, writeDay, type LegacyParts, type UserDoc, type UserStore } from "../store/users";
 import type { Stores } from "../store/stores";
 import type { OwnsDoc } from "../store/people";
-import { asOneWrite, withoutUserLimit } from "../store/write-guard";
+import { asOneWrite, withoutUserLimit, type Writer } from "../store/write-guard";
 import { DeckProgress, summaryDueNow, type DeckSummary } from "../srs/progress";
 import type { Deps } from "../deps";
 import { isAdmin, type Env } from "../env";
@@ -376,6 +376,8 @@ export interface LearnerIO {
   deps: Deps;
   stores: Stores;
   decks: DeckRegistry;
+  /** Whose writes a save is (an update's sender, an API request's token): counted against their limit. */
+  writer?: Writer;
 }
 
 /**
@@ -396,8 +398,8 @@ export async function readLearner(io: LearnerIO, id: number): Promise<Learner> {
  * A learner who deleted their data (/forget) is not written back by an update from before that.
  */
 export async function saveLearner(io: LearnerIO, learner: Learner): Promise<void> {
-  if (learner.legacy) return withoutUserLimit(() => writeLearner(io, learner));
-  return asOneWrite(() => writeLearner(io, learner));
+  if (learner.legacy) return withoutUserLimit(io.writer, () => writeLearner(io, learner));
+  return asOneWrite(io.writer, () => writeLearner(io, learner));
 }
 
 async function writeLearner(io: LearnerIO, learner: Learner): Promise<void> {

@@ -1,8 +1,9 @@
 /**
  * Write limits, applied to the KV namespace every store writes through (see createServices):
  *
- * 1. **Per user.** While an update of user U is handled (the bot runs it inside `asWriter`),
- *    every KV put counts against the Rate Limiting binding RL_WRITES keyed by U (10 a minute in
+ * 1. **Per user.** An update of user U is handled with stores whose namespace carries U as its
+ *    writer (guardWrites(kv, env, deps, writer), built per update by the bot's rate-limit guard),
+ *    so every KV put counts against the Rate Limiting binding RL_WRITES keyed by U (10 a minute in
  *    wrangler.toml; a learner save — their record and a deck's progress together — counts as one,
  *    asOneWrite); an HTTP API request counts against its bearer token (a lecturer's one token). A
  *    put the limit refuses never reaches KV (RefusedError "user-rate"):
@@ -22,24 +23,20 @@
  *
  * Both are off when RATE_LIMITS = "off" (the test suites of other features; load tests).
  */
-import { AsyncLocalStorage } from "node:async_hooks";
 import type { Env } from "../env";
 import type { Deps } from "../deps";
 import { RefusedError } from "./errors";
 
+/**
+ * Whose writes these are, for one update or API request: passed explicitly to the namespace its
+ * stores write through (no async context: nothing to carry across every await of the update).
+ */
 export interface Writer {
-  /** Whose writes these are: `u<telegram id>` for a bot update, `t<token hash>` for an API request. */
+  /** `u<telegram id>` for a bot update, `t<token hash>` for an API request. */
   key: string;
   limiter?: RateLimit;
   /** Inside one learner save (asOneWrite): already counted, its puts count no more. */
   charged?: boolean;
-}
-
-const current = new AsyncLocalStorage<Writer>();
-
-/** Runs `fn` as the handling of one user's update: its KV puts count against that user. */
-export function asWriter<T>(writer: Writer, fn: () => Promise<T>): Promise<T> {
-  return current.run(writer, fn);
 }
 
 export const DEFAULT_DAILY_WRITE_QUOTA = 1000;
@@ -99,8 +96,11 @@ export function dailyWrites(kv: KVNamespace, env: Pick<Env, "DAILY_WRITE_QUOTA" 
 export const SLOW_DOWN = "⏳ Slow down a little — you are going faster than I can save. That last change was not saved; try it again in a minute.";
 export const QUOTA_NEAR = "Lectern is close to today's storage limit, so class reports, group quizzes and drafts pause until 00:00 UTC. Reviews, quizzes and settings keep working.";
 
-/** The namespace the stores write through, with both limits applied. */
-export function guardWrites(kv: KVNamespace, env: Env, deps: Deps): KVNamespace {
+/**
+ * The namespace the stores write through, with both limits applied: the daily guard always, the
+ * per-user limit when `writer` is given (a bot update, an API request — not a queue job or the cron).
+ */
+export function guardWrites(kv: KVNamespace, env: Env, deps: Deps, writer?: Writer): KVNamespace {
   if (!limitsOn(env)) return kv;
   const quota = dailyWriteQuota(env);
 
@@ -134,7 +134,6 @@ export function guardWrites(kv: KVNamespace, env: Env, deps: Deps): KVNamespace 
       if (isNonEssential(key) && l.known + l.pending >= quota * NON_ESSENTIAL_SHARE) {
         throw new RefusedError("daily-quota", `daily write guard: ${l.known + l.pending} of ${quota}`, QUOTA_NEAR);
       }
-      const writer = current.getStore();
       if (writer?.limiter && !writer.charged) {
         let allowed = true;
         try {
@@ -158,8 +157,7 @@ export function guardWrites(kv: KVNamespace, env: Env, deps: Deps): KVNamespace 
  * as one write against the per-user limit: the limit is asked once (RefusedError "user-rate" when
  * it says no, before anything is written), then the save's puts run without asking again.
  */
-export async function asOneWrite<T>(fn: () => Promise<T>): Promise<T> {
-  const writer = current.getStore();
+export async function asOneWrite<T>(writer: Writer | undefined, fn: () => Promise<T>): Promise<T> {
   if (!writer?.limiter || writer.charged) return fn();
   let allowed = true;
   try {
@@ -168,7 +166,12 @@ export async function asOneWrite<T>(fn: () => Promise<T>): Promise<T> {
     // a limiter that fails lets the write through (it is a guard)
   }
   if (!allowed) throw new RefusedError("user-rate", "per-user write limit", SLOW_DOWN);
-  return current.run({ ...writer, charged: true }, fn);
+  writer.charged = true;
+  try {
+    return await fn();
+  } finally {
+    writer.charged = false;
+  }
 }
 
 /**
@@ -176,8 +179,13 @@ export async function asOneWrite<T>(fn: () => Promise<T>): Promise<T> {
  * record (its progress moves into one shard per deck at once — more than ten writes for a large
  * collection, once). The daily guard still counts them.
  */
-export function withoutUserLimit<T>(fn: () => Promise<T>): Promise<T> {
-  const writer = current.getStore();
+export async function withoutUserLimit<T>(writer: Writer | undefined, fn: () => Promise<T>): Promise<T> {
   if (!writer?.limiter) return fn();
-  return current.run({ ...writer, limiter: undefined }, fn);
+  const limiter = writer.limiter;
+  writer.limiter = undefined;
+  try {
+    return await fn();
+  } finally {
+    writer.limiter = limiter;
+  }
 }
