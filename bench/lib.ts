@@ -29,6 +29,8 @@ export { FakeQueue } from "../tests/support/queue";
 export { CountingKv } from "../tests/support/counting-kv";
 export { createTelegram } from "../sandbox/telegram-core.mjs";
 export { createEchoWorker } from "./echo-worker";
+export { createFloorWorker } from "./floor-worker";
 export { MemKv } from "./mem-kv";
+export type { InlineKeyboardMarkup } from "grammy/types";
 export { UserSchema } from "../src/store/users";
 export { safeParse } from "valibot";

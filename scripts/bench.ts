@@ -897,17 +897,41 @@ async function main() {
     return next && next.uid === r.uid && headOf(next) !== headOf(r);
   }).length;
 
+  // The floor under a press: bare grammY answering by webhook reply and making one edit (a real
+  // press's text and keyboard), no storage — what the two Bot API effects alone cost.
+  const sampleEdit = JSON.parse(edits.find((c) => /left/.test(c.body))!.body) as { text: string; reply_markup: LibModule.InlineKeyboardMarkup };
+  const floorStub = cannedFetch();
+  const floor = lib.createFloorWorker({ fetch: floorStub.fetch, edit: { text: sampleEdit.text, reply_markup: sampleEdit.reply_markup } });
+  const floorS: Scenario = {
+    name: "floor: bare grammY press (answer + 1 edit, no storage)", times: [], cpuUs: 0, kvReads: 0, kvWrites: 0,
+    async once(i) {
+      const req = webhookRequest(sessions.grade[i % sessions.grade.length]!.body);
+      const t0 = performance.now();
+      const res = await floor.fetch(req, echoEnv as never, EXEC_CTX);
+      const t1 = performance.now();
+      if (res.status !== 200) throw new Error(`floor answered ${res.status}`);
+      if (floorStub.capture) await webhookReply(res, floorStub.fetch);
+      return t1 - t0;
+    },
+  };
+  floorStub.capture = [];
+  await floorS.once(0);
+  if (floorStub.capture.map((c) => c.method).sort().join() !== "answerCallbackQuery,editMessageText") throw new Error(`the floor press should answer and edit once: ${JSON.stringify(floorStub.capture)}`);
+  floorStub.capture = null;
+
   progress(`timing per-update cost (${ITERATIONS} iterations per scenario, ${CPU_ROUNDS} interleaved rounds)`);
-  await runInterleaved([echoS, gradeS, showS, startS], ITERATIONS, WARMUP, CPU_ROUNDS);
+  await runInterleaved([echoS, floorS, gradeS, showS, startS], ITERATIONS, WARMUP, CPU_ROUNDS);
   if (hotProblems.length) throw new Error(`the timed worker logged problems: ${JSON.stringify(hotProblems.slice(0, 3))}`);
   const echoP50 = median(echoS.times);
   // Per round: p50 grade press ÷ p50 echo of the same round; the headline is their median.
   const cpuSpread = spread(gradeS.rounds!.map((r, k) => median(r) / median(echoS.rounds![k]!)));
   const cpuRatio = cpuSpread.median;
+  const floorSpread = spread(floorS.rounds!.map((r, k) => median(r) / median(echoS.rounds![k]!)));
+  const overFloorSpread = spread(gradeS.rounds!.map((r, k) => median(r) / median(floorS.rounds![k]!)));
 
   if (CPU_ONLY) {
     const p50 = (s: Scenario) => fmt(median(s.times));
-    console.log(`echo ${p50(echoS)} · grade press ${p50(gradeS)} · show answer ${p50(showS)} · /start ${p50(startS)} ms p50; grade ÷ echo ${fmt(cpuRatio, 2)} (${fmtSpread(cpuSpread)})`);
+    console.log(`echo ${p50(echoS)} · floor ${p50(floorS)} · grade press ${p50(gradeS)} · show answer ${p50(showS)} · /start ${p50(startS)} ms p50; grade ÷ echo ${fmt(cpuRatio, 2)} (${fmtSpread(cpuSpread)}); floor ÷ echo ${fmt(floorSpread.median, 2)}; grade ÷ floor ${fmt(overFloorSpread.median, 2)}`);
     if (PROFILE) await profileLoop(gradeS, libFile, join(cache, "lectern-bench-grade.cpuprofile"), progress);
     return;
   }
@@ -1503,6 +1527,7 @@ async function main() {
   };
   row("scenario", "n", "p50 ms", "p90 ms", "mean ms", "CPU ms/upd", "KV per upd", "notes");
   line(echoS, "baseline: bare grammY + hono, 1 Bot API call");
+  line(floorS, `the same bot on a press: answer as webhook reply + 1 editMessageText of a real press's text, no storage; ÷ echo = ${fmt(floorSpread.median, 2)} (${fmtSpread(floorSpread)})`);
   line(gradeS, `${sessions.grade.length} recorded presses replayed (${flushes} of them flush), 1 Bot API call + the answer as webhook reply; p50 ÷ echo p50 = ${fmt(cpuRatio, 2)} (goal ≤ 1.5; ${fmtSpread(cpuSpread)})`);
   line(showS, `${sessions.show.length} recorded presses replayed, 1 Bot API call + the answer as webhook reply`);
   line(startS, "the same learner's /start, 1 Bot API call");
@@ -1599,6 +1624,8 @@ async function main() {
   const result = {
     cpu_ratio_review_vs_echo: round(cpuRatio),
     cpu_ratio_review_vs_echo_spread: cpuSpread,
+    cpu_ratio_floor_vs_echo: round(floorSpread.median),
+    cpu_ratio_review_vs_floor: round(overFloorSpread.median),
     cold_start_ratio_vs_echo: round(coldRatio),
     cold_start_ratio_vs_echo_spread: coldSpread,
     kv_writes_per_graded_card: round(writesPerCard, 3),
