@@ -5,6 +5,7 @@
  * Not part of `npm test`. Runs offline in a few minutes. Prints a table, then — as its last line —
  * one JSON object with the headline figures. Flags (after `npm run bench --`):
  *   --quick    a smoke run (few iterations, a 400-student push, 3 cold samples) — not the benchmark
+ *   --only push  only the push to a class (three variants), its table lines and a JSON line
  *   --profile  also profile 4,000 grade presses (node:inspector): writes
  *              node_modules/.cache/lectern-bench-grade.cpuprofile, prints self time by source file
  * LECTERN_BENCH_KEEP=1 keeps the temporary bundles and cold-start fixtures (path on stderr).
@@ -49,6 +50,9 @@ type Message = ReturnType<Telegram["messages"]>[number];
 const QUICK = process.argv.includes("--quick");
 /** `--profile`: also write a CPU profile of the grade-press loop and print where its time goes. */
 const PROFILE = process.argv.includes("--profile");
+/** `--only push`: run only the push part (the rest of the bench takes minutes). */
+const ONLY = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
+if (ONLY !== undefined && ONLY !== "push") throw new Error(`--only: "${ONLY}" is not a part of the bench (known: push)`);
 const ITERATIONS = QUICK ? 200 : 6000; // timed iterations per per-update scenario
 const WARMUP = QUICK ? 50 : 600;
 const ROUNDS = QUICK ? 2 : 10; // component timings interleaved in this many rounds
@@ -649,6 +653,10 @@ interface PushResult {
   dead: number;
   maxFetches: number;
   maxKvOps: number;
+  /** The kind of the invocation with the most KV operations (e.g. "final×1"). */
+  maxKvOpsKinds: string;
+  /** Per invocation kind: invocations and the most KV operations in one of them. */
+  kvOpsByKind: Record<string, { invocations: number; maxKvOps: number }>;
   chunkMsP50: number;
   chunkMsMax: number;
   sameKey: { key: string; gap: number; by: string }[];
@@ -760,6 +768,13 @@ async function runPush(lib: Lib, decks: readonly Deck[], o: PushOptions): Promis
     if (n > 1) duplicated++;
   }
   const full = invocations.filter((i) => i.kinds === "chunk×8").map((i) => i.ms);
+  const heaviest = invocations.reduce((a, b) => (b.kvOps > a.kvOps ? b : a));
+  const kvOpsByKind: PushResult["kvOpsByKind"] = {};
+  for (const i of invocations) {
+    const k = (kvOpsByKind[i.kinds.replace(/×\d+$/, "")] ??= { invocations: 0, maxKvOps: 0 });
+    k.invocations++;
+    k.maxKvOps = Math.max(k.maxKvOps, i.kvOps);
+  }
   return {
     lost, duplicated,
     seconds: (st.lastAt - pushAt) / 1000,
@@ -768,12 +783,41 @@ async function runPush(lib: Lib, decks: readonly Deck[], o: PushOptions): Promis
     limited: st.limited, forbidden: st.forbidden, capped: st.capped,
     invocations: invocations.length, retries: w.queue.retries, dead: w.queue.dead.length,
     maxFetches: Math.max(...invocations.map((i) => i.fetches)),
-    maxKvOps: Math.max(...invocations.map((i) => i.kvOps)),
+    maxKvOps: heaviest.kvOps,
+    maxKvOpsKinds: heaviest.kinds,
+    kvOpsByKind,
     chunkMsP50: median(full), chunkMsMax: Math.max(...full),
     sameKey: w.writesWithin1s(),
     problems: w.problems,
   };
 }
+
+const byPhase = (xs: { by: string }[]) => [...new Set(xs.map((x) => x.by))].map((b) => `${xs.filter((x) => x.by === b).length} ${b}`).join(", ");
+
+function pushLine(title: string, r: PushResult) {
+  console.log(`${title}`);
+  console.log(`  last student notified after ${fmt(r.seconds, 1)} s, lecturer's report after ${fmt(r.reportSeconds, 1)} s: "${r.reportText.replace(/\n/g, " / ")}"`);
+  console.log(`  lost ${r.lost}, duplicated ${r.duplicated}; Bot API answered 429 ${r.limited}×, 403 ${r.forbidden}×${r.capped ? `, ${r.capped} calls refused as "Too many subrequests"` : ""}; queue: ${r.invocations} invocations, ${r.retries} retries, ${r.dead} dead-lettered`);
+  console.log(`  per consumer invocation: up to ${r.maxFetches} Bot API calls (free plan: 50 subrequests) and ${r.maxKvOps} KV operations (limit 1,000; most in a ${r.maxKvOpsKinds} invocation); worker time per 8-chunk batch (excl. stand-ins) p50 ${fmt(r.chunkMsP50, 1)} ms, max ${fmt(r.chunkMsMax, 1)} ms (free plan: 10 ms CPU)`);
+  console.log(`  most KV operations in one invocation, by job kind: ${Object.entries(r.kvOpsByKind).map(([k, x]) => `${k} ${x.maxKvOps} (${x.invocations} invocations)`).join(", ")}`);
+  if (r.sameKey.length) console.log(`  writes to one key less than 1 s apart: ${r.sameKey.length} (${byPhase(r.sameKey)}) e.g. ${JSON.stringify(r.sameKey.slice(0, 2))}`);
+  if (r.problems.length) console.log(`  problems logged: ${JSON.stringify(r.problems.slice(0, 3))}`);
+}
+
+const pushTitles = {
+  main: `Push: ${PUSH_STUDENTS} students (${PUSH_BLOCKED} blocked the bot), Bot API ${API_LATENCY_MS} ms per call, ${TELEGRAM_RATE} messages/s enforced with 429 + retry_after (simulated clock) — the JSON's push_10k:`,
+  fast: `The same with a faster Bot API (10 ms per call), so the ${TELEGRAM_RATE}/s limit answers 429:`,
+  capped: `The same as the first, with the free plan's 50 subrequests per invocation enforced (the 51st fetch throws, as in workerd):`,
+};
+
+async function pushVariants(lib: Lib, decks: readonly Deck[]) {
+  const main = await runPush(lib, decks, { students: PUSH_STUDENTS, blocked: PUSH_BLOCKED, latencyMs: API_LATENCY_MS });
+  const fast = await runPush(lib, decks, { students: PUSH_STUDENTS, blocked: PUSH_BLOCKED, latencyMs: 10 });
+  const capped = await runPush(lib, decks, { students: PUSH_STUDENTS, blocked: PUSH_BLOCKED, latencyMs: API_LATENCY_MS, subrequestCap: 50 });
+  return { main, fast, capped };
+}
+
+const pushJson = (r: PushResult) => ({ students: PUSH_STUDENTS, lost: r.lost, duplicated: r.duplicated, simulated_seconds: round(r.seconds, 1), kv_ops_per_invocation_max: r.maxKvOps });
 
 // ---- main ------------------------------------------------------------------------------------
 
@@ -801,9 +845,20 @@ async function main() {
   const row = (...cells: (string | number)[]) => rows.push(cells.map(String));
 
   // ---------------------------------------------------------------- per-update CPU (hot loops)
-  progress("recording review sessions");
   const deck150 = lib.makeDeck("bench150", 150, { title: "Benchmark deck (150 cards)" });
   const decks = [deck150, ...lib.BUNDLED_DECKS];
+  if (ONLY === "push") {
+    progress(`push to ${PUSH_STUDENTS} students (3 variants)`);
+    const r = await pushVariants(lib, decks);
+    console.log(`Lectern benchmark, the push only${QUICK ? " (QUICK smoke run)" : ""} — Node ${process.version}, ${new Date().toISOString()}`);
+    pushLine(pushTitles.main, r.main);
+    pushLine(pushTitles.fast, r.fast);
+    pushLine(pushTitles.capped, r.capped);
+    console.log(`Total ${((performance.now() - tStart) / 1000).toFixed(0)} s.`);
+    console.log(JSON.stringify({ push_10k: pushJson(r.main), push_fast: pushJson(r.fast), push_capped: pushJson(r.capped) }));
+    return;
+  }
+  progress("recording review sessions");
   const learners = [3001, 3002, 3003, 3004];
   const rec = createWorld(lib, { decks, start: START, users: learners.map((id) => ({ id, first_name: `L${id}`, started: true })) });
   learners.forEach((uid, k) => seedLearner(lib, rec.mem.data, uid, [deck150], START, 11 + k));
@@ -1367,9 +1422,7 @@ async function main() {
 
   // ---------------------------------------------------------------- push to 10,000 students
   progress(`push to ${PUSH_STUDENTS} students (3 variants)`);
-  const pushMain = await runPush(lib, decks, { students: PUSH_STUDENTS, blocked: PUSH_BLOCKED, latencyMs: API_LATENCY_MS });
-  const pushFast = await runPush(lib, decks, { students: PUSH_STUDENTS, blocked: PUSH_BLOCKED, latencyMs: 10 });
-  const pushCapped = await runPush(lib, decks, { students: PUSH_STUDENTS, blocked: PUSH_BLOCKED, latencyMs: API_LATENCY_MS, subrequestCap: 50 });
+  const { main: pushMain, fast: pushFast, capped: pushCapped } = await pushVariants(lib, decks);
 
   // ---------------------------------------------------------------- bundle and cold start
   progress("wrangler deploy --dry-run (Lectern and the echo worker)");
@@ -1515,19 +1568,10 @@ async function main() {
   console.log("KV on request paths (a real walk through the webhook, counting KV, simulated clock):");
   console.log(`  20-card review session (day 2: 10 due + 10 new, 3 s per press): ${graded} grades, ${session.length} updates, ${sessionWrites} writes → ${fmt(writesPerCard, 2)} writes per graded card (goal ≤ 0.3); max ${readsMax} KV reads in one update (goal ≤ 2)`);
   console.log(`  all ${walk.windows.length} updates walked (review, /decks, /stats, /settings, /daily, /help, /export, a ${answered}-poll quiz, /newclass, /join, /classes, /push, /classstats, /forget): ${requestLists} list() calls (goal 0); most reads in one update: ${readsMaxAll.reads} (${readsMaxAll.label}); list() calls in queue jobs: ${listsInJobs}`);
-  const byPhase = (xs: { by: string }[]) => [...new Set(xs.map((x) => x.by))].map((b) => `${xs.filter((x) => x.by === b).length} ${b}`).join(", ");
   console.log(`  writes to one key less than 1 s apart (injected clock; requests, and queue jobs delivered at once): ${sameKey.length}${sameKey.length ? ` (${byPhase(sameKey)}) e.g. ${JSON.stringify(sameKey.slice(0, 2))}` : ""}`);
   console.log(`Bundle (wrangler deploy --dry-run, minify): main module ${(lecternJs.length / 1024).toFixed(1)} KiB, gzip ${gzipKiB.toFixed(1)} KiB (goal ≤ 120; wrangler: ${lecternBundle.reported}); echo worker gzip ${echoGzipKiB.toFixed(1)} KiB`);
   console.log(`  main module by source, KiB minified: ${composition}`);
   console.log(`  loaded on first use (separate modules, KiB minified): ${lecternBundle.lazy.map((m) => `${m.name} ${m.kib.toFixed(1)}`).join(", ") || "none"}`);
-  const pushLine = (title: string, r: PushResult) => {
-    console.log(`${title}`);
-    console.log(`  last student notified after ${fmt(r.seconds, 1)} s, lecturer's report after ${fmt(r.reportSeconds, 1)} s: "${r.reportText.replace(/\n/g, " / ")}"`);
-    console.log(`  lost ${r.lost}, duplicated ${r.duplicated}; Bot API answered 429 ${r.limited}×, 403 ${r.forbidden}×${r.capped ? `, ${r.capped} calls refused as "Too many subrequests"` : ""}; queue: ${r.invocations} invocations, ${r.retries} retries, ${r.dead} dead-lettered`);
-    console.log(`  per consumer invocation: up to ${r.maxFetches} Bot API calls (free plan: 50 subrequests) and ${r.maxKvOps} KV operations (limit 1,000); worker time per 8-chunk batch (excl. stand-ins) p50 ${fmt(r.chunkMsP50, 1)} ms, max ${fmt(r.chunkMsMax, 1)} ms (free plan: 10 ms CPU)`);
-    if (r.sameKey.length) console.log(`  writes to one key less than 1 s apart: ${r.sameKey.length} (${byPhase(r.sameKey)}) e.g. ${JSON.stringify(r.sameKey.slice(0, 2))}`);
-    if (r.problems.length) console.log(`  problems logged: ${JSON.stringify(r.problems.slice(0, 3))}`);
-  };
   // At the limits: every request path and queue job invocation, with their KV use.
   console.log("");
   console.log(`At the limits (${LEARNER_CARDS} cards of progress across 64 decks: 9 uploaded decks of ${DECK_CARDS} cards + 55 of 90–91; a class of 10 students with`);
@@ -1547,9 +1591,9 @@ async function main() {
   console.log(`  grade press with ${LEARNER_CARDS} cards of progress ÷ with 150 (p50 CPU, ${RATIO_RUNS} presses each, interleaved): ${fmt(median(cpuOf(ratio50k)))} ÷ ${fmt(median(cpuOf(ratio150)))} = ${fmt(gradeRatio, 2)} (goal ≤ 2)`);
   console.log(`  paths over ${CPU_LIMIT_MS} ms p50 CPU: ${overLimit.length ? overLimit.join("; ") : "none"}`);
   console.log("");
-  pushLine(`Push: ${PUSH_STUDENTS} students (${PUSH_BLOCKED} blocked the bot), Bot API ${API_LATENCY_MS} ms per call, ${TELEGRAM_RATE} messages/s enforced with 429 + retry_after (simulated clock) — the JSON's push_10k:`, pushMain);
-  pushLine(`The same with a faster Bot API (10 ms per call), so the ${TELEGRAM_RATE}/s limit answers 429:`, pushFast);
-  pushLine(`The same as the first, with the free plan's 50 subrequests per invocation enforced (the 51st fetch throws, as in workerd):`, pushCapped);
+  pushLine(pushTitles.main, pushMain);
+  pushLine(pushTitles.fast, pushFast);
+  pushLine(pushTitles.capped, pushCapped);
   notes.push(`Checks: each replayed grade press answered the callback and edited the message (${nextCards} to the next card, ${sessions.grade.length - nextCards} to the summary); the echo called sendMessage once; no error or bad-value log lines; cold samples answered 200 with the expected Bot API calls.`);
   for (const n of notes) console.log(n);
   console.log(`Total ${((performance.now() - tStart) / 1000).toFixed(0)} s.`);
@@ -1572,7 +1616,7 @@ async function main() {
     grade_press_ratio_50k_vs_150: round(gradeRatio, 2),
     request_paths_over_10ms_at_limits: overLimit,
     limits: { learner_cards: limCards, deck_cards: DECK_CARDS, upload_cards: lib.FREE_PLAN_UPLOAD_CARDS },
-    push_10k: { students: PUSH_STUDENTS, lost: pushMain.lost, duplicated: pushMain.duplicated, simulated_seconds: round(pushMain.seconds, 1) },
+    push_10k: pushJson(pushMain),
   };
   console.log(JSON.stringify(result));
 }
