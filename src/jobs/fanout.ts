@@ -23,6 +23,8 @@ const GATHER_PER_INVOCATION = 40;
  * to KV and other services per invocation; a sweep step makes this many + 3).
  */
 export const SWEEP_PER_INVOCATION = 200;
+/** Chunk results the reporting invocation deletes itself (it has read up to 40 chunk results). */
+const SWEEP_INLINE = SWEEP_PER_INVOCATION - GATHER_PER_INVOCATION;
 const FINAL_DELAY = 5;
 /** Between sweep steps: each writes the run key, and KV takes one write per second per key. */
 const SWEEP_DELAY = 1;
@@ -103,11 +105,12 @@ export async function finalize(svc: Services, ops: Record<RunDoc["op"], FanoutOp
     run.swept = 0;
     // Once reported, a run keeps no one's figures: the record keeps only that it is done (a
     // redelivered final job then reports nothing twice, and chunks redelivered now do nothing),
-    // and the chunk results (names, ids, figures) are deleted by the sweep steps that follow.
+    // and the chunk results (names, ids, figures) are deleted — here if few, else by sweep steps.
     delete run.agg;
     await runs.put(run);
     await op.report(svc, run, agg, complete);
-    if (run.chunks > 0) await svc.env.JOBS!.send({ kind: "final", run: id }, { delaySeconds: SWEEP_DELAY });
+    if (run.chunks <= SWEEP_INLINE) await sweep(svc, run);
+    else await svc.env.JOBS!.send({ kind: "final", run: id }, { delaySeconds: SWEEP_DELAY });
     return;
   }
   if (gathered !== run.gathered) {
@@ -119,9 +122,10 @@ export async function finalize(svc: Services, ops: Record<RunDoc["op"], FanoutOp
 }
 
 /**
- * After the report: deletes the next SWEEP_PER_INVOCATION chunk results and records how far it
- * got (`swept`), then re-enqueues itself until every chunk key is gone. Deleting is idempotent, so
- * a redelivered or doubled step only deletes some keys twice. Runs reported before sweeps existed
+ * After the report: deletes the next SWEEP_PER_INVOCATION chunk results; if some remain, records
+ * how far it got (`swept`) and re-enqueues itself. The last step writes nothing (so a run of up to
+ * SWEEP_INLINE chunks is swept by the reporting invocation without a second write to the run key):
+ * a redelivered or doubled step only deletes some keys again. Runs reported before sweeps existed
  * (done, no `swept`) had their chunk results deleted at once.
  */
 async function sweep(svc: Services, run: RunDoc): Promise<void> {
@@ -130,7 +134,8 @@ async function sweep(svc: Services, run: RunDoc): Promise<void> {
   if (from === undefined || from >= chunks) return;
   const to = Math.min(chunks, from + SWEEP_PER_INVOCATION);
   for (let n = from; n < to; n++) await svc.stores.runs.deleteChunk(run.id, n);
+  if (to >= chunks) return;
   run.swept = to;
   await svc.stores.runs.put(run);
-  if (to < chunks) await svc.env.JOBS!.send({ kind: "final", run: run.id }, { delaySeconds: SWEEP_DELAY });
+  await svc.env.JOBS!.send({ kind: "final", run: run.id }, { delaySeconds: SWEEP_DELAY });
 }
