@@ -65,6 +65,8 @@ const CPU_ROUNDS = QUICK ? 4 : 200;
 const COLD_SAMPLES = QUICK ? 3 : 101;
 const PUSH_STUDENTS = QUICK ? 400 : 10_000;
 const PUSH_BLOCKED = QUICK ? 4 : 50;
+/** Replays of the push's plan job (its CPU; the push variants run it once each). */
+const PLAN_RUNS = QUICK ? 5 : 30;
 const PICK_RUNS = QUICK ? 30 : 300;
 const BIG_PRESS_RUNS = QUICK ? 20 : 200;
 const DECK_READ_RUNS = QUICK ? 30 : 300;
@@ -815,6 +817,58 @@ async function runPush(lib: Lib, decks: readonly Deck[], o: PushOptions): Promis
   };
 }
 
+/**
+ * The push's plan job (lists the class's roster, enqueues its chunks) for a class of `students`,
+ * replayed `runs` times against the same in-memory roster (a fresh run id each time): CPU of the
+ * Worker's part (process.cpuUsage, without the in-memory KV's list() and the stand-in queue's
+ * sends), so the one plan of each push variant above — a single, cold sample — is not the only figure.
+ */
+async function timePlan(lib: Lib, students: number, runs: number): Promise<{ p50: number; first: number; max: number; kvOps: number; queueCalls: number }> {
+  const mem = new lib.MemKv();
+  const clock = { now: START };
+  const queue = new lib.FakeQueue(() => clock.now);
+  let standIn = 0;
+  const timed = <F extends (...a: never[]) => Promise<unknown>>(f: F): F =>
+    (async (...a: Parameters<F>) => {
+      const t0 = cpuMs();
+      try {
+        return await f(...a);
+      } finally {
+        standIn += cpuMs() - t0;
+      }
+    }) as F;
+  let queueCalls = 0;
+  const memKv = mem.kv as unknown as { list: (...a: never[]) => Promise<unknown> };
+  memKv.list = timed(memKv.list.bind(memKv));
+  const jobs = queue.binding as unknown as { send: (...a: never[]) => Promise<unknown>; sendBatch: (...a: never[]) => Promise<unknown> };
+  const send = timed(jobs.send.bind(jobs)), sendBatch = timed(jobs.sendBatch.bind(jobs));
+  jobs.send = (...a) => (queueCalls++, send(...a));
+  jobs.sendBatch = (...a) => (queueCalls++, sendBatch(...a));
+  const code = "PlanTiming01";
+  mem.data.set(lib.classKey(code), JSON.stringify({ v: 1, code, name: "Plan timing", owner: ADMIN, created: START, decks: ["bench150"] }));
+  for (let i = 0; i < students; i++) mem.data.set(lib.memberKey(code, 100_000 + i), JSON.stringify({ v: 1, name: `S${i}`, joined: START }));
+  const worker = lib.createWorker({ deps: { now: () => clock.now, fetch: cannedFetch().fetch, log: () => {}, sleep: async () => {}, randomBytes: seededBytes(5) } });
+  const env = bareEnv(mem.kv, queue.binding);
+  const cpu: number[] = [];
+  let kvOps = 0;
+  for (let r = 0; r < runs; r++) {
+    const id = `push-plan-timing-${r}`;
+    mem.data.set(`v1:run:${id}`, JSON.stringify({ v: 1, id, op: "push", class: code, owner: ADMIN, chat: ADMIN, created: clock.now, deck: "bench150" }));
+    queue.pending = [];
+    const ops0 = mem.reads + mem.writes + mem.deletes + mem.lists;
+    queueCalls = 0;
+    const batch = { queue: "lectern-jobs", messages: [{ id: `p${r}`, timestamp: new Date(clock.now), body: { kind: "plan", run: id }, attempts: 1, ack() {}, retry() {} }], ackAll() {}, retryAll() {} };
+    const s0 = standIn, c0 = cpuMs();
+    await worker.queue(batch as unknown as MessageBatch<LibModule.Job>, env);
+    cpu.push(cpuMs() - c0 - (standIn - s0));
+    kvOps = Math.max(kvOps, mem.reads + mem.writes + mem.deletes + mem.lists - ops0);
+    const chunks = Math.ceil(students / 5);
+    if (queue.pending.length !== chunks + 1) throw new Error(`plan timing: ${queue.pending.length} messages enqueued, expected ${chunks} chunks and a final job`);
+    clock.now += 2000;
+  }
+  return { p50: median(cpu), first: cpu[0]!, max: Math.max(...cpu), kvOps, queueCalls };
+}
+
 const byPhase = (xs: { by: string }[]) => [...new Set(xs.map((x) => x.by))].map((b) => `${xs.filter((x) => x.by === b).length} ${b}`).join(", ");
 
 function pushLine(title: string, r: PushResult) {
@@ -826,6 +880,9 @@ function pushLine(title: string, r: PushResult) {
   if (r.sameKey.length) console.log(`  writes to one key less than 1 s apart: ${r.sameKey.length} (${byPhase(r.sameKey)}) e.g. ${JSON.stringify(r.sameKey.slice(0, 2))}`);
   if (r.problems.length) console.log(`  problems logged: ${JSON.stringify(r.problems.slice(0, 3))}`);
 }
+
+const planLine = (p: Awaited<ReturnType<typeof timePlan>>) =>
+  console.log(`The push's plan job for ${PUSH_STUDENTS} students (lists the roster, enqueues ${Math.ceil(PUSH_STUDENTS / 5)} chunks) replayed ${PLAN_RUNS}×: CPU p50 ${fmt(p.p50, 2)} ms, first ${fmt(p.first, 2)} ms, max ${fmt(p.max, 2)} ms; ${p.kvOps} KV operations and ${p.queueCalls} queue calls in one invocation`);
 
 const pushTitles = {
   main: `Push: ${PUSH_STUDENTS} students (${PUSH_BLOCKED} blocked the bot), Bot API ${API_LATENCY_MS} ms per call, ${TELEGRAM_RATE} messages/s enforced with 429 + retry_after (simulated clock) — the JSON's push_10k:`,
@@ -873,10 +930,12 @@ async function main() {
   if (ONLY === "push") {
     progress(`push to ${PUSH_STUDENTS} students (3 variants)`);
     const r = await pushVariants(lib, decks);
+    const plan = await timePlan(lib, PUSH_STUDENTS, PLAN_RUNS);
     console.log(`Lectern benchmark, the push only${QUICK ? " (QUICK smoke run)" : ""} — Node ${process.version}, ${new Date().toISOString()}`);
     pushLine(pushTitles.main, r.main);
     pushLine(pushTitles.fast, r.fast);
     pushLine(pushTitles.capped, r.capped);
+    planLine(plan);
     console.log(`Total ${((performance.now() - tStart) / 1000).toFixed(0)} s.`);
     console.log(JSON.stringify({ push_10k: pushJson(r.main), push_fast: pushJson(r.fast), push_capped: pushJson(r.capped) }));
     return;
@@ -1446,6 +1505,7 @@ async function main() {
   // ---------------------------------------------------------------- push to 10,000 students
   progress(`push to ${PUSH_STUDENTS} students (3 variants)`);
   const { main: pushMain, fast: pushFast, capped: pushCapped } = await pushVariants(lib, decks);
+  const pushPlan = await timePlan(lib, PUSH_STUDENTS, PLAN_RUNS);
 
   // ---------------------------------------------------------------- bundle and cold start
   progress("wrangler deploy --dry-run (Lectern and the echo worker)");
@@ -1617,6 +1677,7 @@ async function main() {
   pushLine(pushTitles.main, pushMain);
   pushLine(pushTitles.fast, pushFast);
   pushLine(pushTitles.capped, pushCapped);
+  planLine(pushPlan);
   notes.push(`Checks: each replayed grade press answered the callback and edited the message (${nextCards} to the next card, ${sessions.grade.length - nextCards} to the summary); the echo called sendMessage once; no error or bad-value log lines; cold samples answered 200 with the expected Bot API calls.`);
   for (const n of notes) console.log(n);
   console.log(`Total ${((performance.now() - tStart) / 1000).toFixed(0)} s.`);
