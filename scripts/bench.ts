@@ -5,8 +5,9 @@
  * Not part of `npm test`. Runs offline in a few minutes. Prints a table, then — as its last line —
  * one JSON object with the headline figures. Flags (after `npm run bench --`):
  *   --quick    a smoke run (few iterations, a 400-student push, 3 cold samples) — not the benchmark
- *   --cpu      only the per-update CPU figures (echo, grade press, show answer, /start) at full rounds,
- *              then exit — for iterating on the press
+ *   --only push  only the push to a class (three variants), its table lines and a JSON line
+ *   --only cpu   only the per-update CPU figures (echo, the floor press, grade press, show answer,
+ *              /start) at full rounds, one line — for iterating on the press
  *   --profile  also profile 4,000 grade presses (node:inspector): writes
  *              node_modules/.cache/lectern-bench-grade.cpuprofile, prints self time by source file
  * LECTERN_BENCH_KEEP=1 keeps the temporary bundles and cold-start fixtures (path on stderr).
@@ -51,8 +52,10 @@ type Message = ReturnType<Telegram["messages"]>[number];
 const QUICK = process.argv.includes("--quick");
 /** `--profile`: also write a CPU profile of the grade-press loop and print where its time goes. */
 const PROFILE = process.argv.includes("--profile");
-/** `--cpu`: stop after the per-update CPU figures. */
-const CPU_ONLY = process.argv.includes("--cpu");
+/** `--only push` / `--only cpu`: run only that part (the whole bench takes minutes). */
+const ONLY = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1] : undefined;
+if (ONLY !== undefined && ONLY !== "push" && ONLY !== "cpu") throw new Error(`--only: "${ONLY}" is not a part of the bench (known: push, cpu)`);
+const CPU_ONLY = ONLY === "cpu";
 const ITERATIONS = QUICK ? 200 : 6000; // timed iterations per per-update scenario
 const WARMUP = QUICK ? 50 : 600;
 const ROUNDS = QUICK ? 2 : 10; // component timings interleaved in this many rounds
@@ -65,6 +68,8 @@ const CPU_ROUNDS = QUICK ? 4 : 200;
 const COLD_SAMPLES = QUICK ? 3 : 101;
 const PUSH_STUDENTS = QUICK ? 400 : 10_000;
 const PUSH_BLOCKED = QUICK ? 4 : 50;
+/** Replays of the push's plan job (its CPU; the push variants run it once each). */
+const PLAN_RUNS = QUICK ? 5 : 30;
 const PICK_RUNS = QUICK ? 30 : 300;
 const BIG_PRESS_RUNS = QUICK ? 20 : 200;
 const DECK_READ_RUNS = QUICK ? 30 : 300;
@@ -649,6 +654,12 @@ function coldSample(bundle: string, fixture: string): { ms: number; importMs: nu
 
 // ---- a lecturer's push through the queue ---------------------------------------------------------
 
+/** CPU time of this process so far (ms, all threads): the push's per-invocation figures are CPU, not wall time, so other load on the machine does not count. */
+const cpuMs = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+};
+
 interface PushOptions {
   students: number;
   blocked: number;
@@ -672,6 +683,10 @@ interface PushResult {
   dead: number;
   maxFetches: number;
   maxKvOps: number;
+  /** The kind of the invocation with the most KV operations (e.g. "final×1"). */
+  maxKvOpsKinds: string;
+  /** Per invocation kind: invocations, the most KV operations in one of them, worker CPU (excl. stand-ins) p50 and max. */
+  kvOpsByKind: Record<string, { invocations: number; maxKvOps: number; msP50: number; msMax: number }>;
   chunkMsP50: number;
   chunkMsMax: number;
   sameKey: { key: string; gap: number; by: string }[];
@@ -701,7 +716,7 @@ async function runPush(lib: Lib, decks: readonly Deck[], o: PushOptions): Promis
     }
     const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
     const method = url.slice(url.lastIndexOf("/") + 1);
-    const t0 = performance.now();
+    const t0 = cpuMs();
     try {
       const at = clock.now;
       clock.now += o.latencyMs; // every Bot API call takes simulated time
@@ -728,7 +743,7 @@ async function runPush(lib: Lib, decks: readonly Deck[], o: PushOptions): Promis
       } else if (body.error_code === 403) st.forbidden++;
       return res;
     } finally {
-      st.standInMs += performance.now() - t0;
+      st.standInMs += cpuMs() - t0;
     }
   };
   const w = createWorld(lib, {
@@ -763,17 +778,33 @@ async function runPush(lib: Lib, decks: readonly Deck[], o: PushOptions): Promis
   await w.send(ADMIN, "/push bench150 Big class");
   const invocations: { fetches: number; kvOps: number; ms: number; kinds: string }[] = [];
   const kvOps = () => w.mem.reads + w.mem.writes + w.mem.deletes + w.mem.lists;
+  // The stand-ins' own time is not the Worker's: the in-memory KV's list() (it sorts every key of
+  // the map on each call) and the stand-in queue's send/sendBatch (it clones each message).
+  const timed = <F extends (...a: never[]) => Promise<unknown>>(f: F): F =>
+    (async (...a: Parameters<F>) => {
+      const t0 = cpuMs();
+      try {
+        return await f(...a);
+      } finally {
+        st.standInMs += cpuMs() - t0;
+      }
+    }) as F;
+  const memKv = w.mem.kv as unknown as { list: (...a: never[]) => Promise<unknown> };
+  memKv.list = timed(memKv.list.bind(memKv));
+  const jobs = w.queue.binding as unknown as { send: (...a: never[]) => Promise<unknown>; sendBatch: (...a: never[]) => Promise<unknown> };
+  jobs.send = timed(jobs.send.bind(jobs));
+  jobs.sendBatch = timed(jobs.sendBatch.bind(jobs));
   await w.drain(async (batch) => {
     const f0 = st.fetches, k0 = kvOps(), s0 = st.standInMs;
     st.invocation = true;
     st.inInvocation = 0;
-    const t0 = performance.now();
+    const t0 = cpuMs();
     try {
       await w.worker.queue(batch, w.env);
     } finally {
       st.invocation = false;
       const kinds = [...new Set(batch.messages.map((m) => (m.body as { kind: string }).kind))].join("+");
-      invocations.push({ fetches: st.fetches - f0, kvOps: kvOps() - k0, ms: performance.now() - t0 - (st.standInMs - s0), kinds: `${kinds}×${batch.messages.length}` });
+      invocations.push({ fetches: st.fetches - f0, kvOps: kvOps() - k0, ms: cpuMs() - t0 - (st.standInMs - s0), kinds: `${kinds}×${batch.messages.length}` });
     }
   });
   let lost = 0, duplicated = 0;
@@ -783,6 +814,14 @@ async function runPush(lib: Lib, decks: readonly Deck[], o: PushOptions): Promis
     if (n > 1) duplicated++;
   }
   const full = invocations.filter((i) => i.kinds === "chunk×8").map((i) => i.ms);
+  const heaviest = invocations.reduce((a, b) => (b.kvOps > a.kvOps ? b : a));
+  const kvOpsByKind: PushResult["kvOpsByKind"] = {};
+  const kindOf = (i: { kinds: string }) => i.kinds.replace(/×\d+$/, "");
+  for (const kind of new Set(invocations.map(kindOf))) {
+    const of = invocations.filter((i) => kindOf(i) === kind);
+    const ms = of.map((i) => i.ms);
+    kvOpsByKind[kind] = { invocations: of.length, maxKvOps: Math.max(...of.map((i) => i.kvOps)), msP50: median(ms), msMax: Math.max(...ms) };
+  }
   return {
     lost, duplicated,
     seconds: (st.lastAt - pushAt) / 1000,
@@ -791,12 +830,96 @@ async function runPush(lib: Lib, decks: readonly Deck[], o: PushOptions): Promis
     limited: st.limited, forbidden: st.forbidden, capped: st.capped,
     invocations: invocations.length, retries: w.queue.retries, dead: w.queue.dead.length,
     maxFetches: Math.max(...invocations.map((i) => i.fetches)),
-    maxKvOps: Math.max(...invocations.map((i) => i.kvOps)),
+    maxKvOps: heaviest.kvOps,
+    maxKvOpsKinds: heaviest.kinds,
+    kvOpsByKind,
     chunkMsP50: median(full), chunkMsMax: Math.max(...full),
     sameKey: w.writesWithin1s(),
     problems: w.problems,
   };
 }
+
+/**
+ * The push's plan job (lists the class's roster, enqueues its chunks) for a class of `students`,
+ * replayed `runs` times against the same in-memory roster (a fresh run id each time): CPU of the
+ * Worker's part (process.cpuUsage, without the in-memory KV's list() and the stand-in queue's
+ * sends), so the one plan of each push variant above — a single, cold sample — is not the only figure.
+ */
+async function timePlan(lib: Lib, students: number, runs: number): Promise<{ p50: number; first: number; max: number; kvOps: number; queueCalls: number }> {
+  const mem = new lib.MemKv();
+  const clock = { now: START };
+  const queue = new lib.FakeQueue(() => clock.now);
+  let standIn = 0;
+  const timed = <F extends (...a: never[]) => Promise<unknown>>(f: F): F =>
+    (async (...a: Parameters<F>) => {
+      const t0 = cpuMs();
+      try {
+        return await f(...a);
+      } finally {
+        standIn += cpuMs() - t0;
+      }
+    }) as F;
+  let queueCalls = 0;
+  const memKv = mem.kv as unknown as { list: (...a: never[]) => Promise<unknown> };
+  memKv.list = timed(memKv.list.bind(memKv));
+  const jobs = queue.binding as unknown as { send: (...a: never[]) => Promise<unknown>; sendBatch: (...a: never[]) => Promise<unknown> };
+  const send = timed(jobs.send.bind(jobs)), sendBatch = timed(jobs.sendBatch.bind(jobs));
+  jobs.send = (...a) => (queueCalls++, send(...a));
+  jobs.sendBatch = (...a) => (queueCalls++, sendBatch(...a));
+  const code = "PlanTiming01";
+  mem.data.set(lib.classKey(code), JSON.stringify({ v: 1, code, name: "Plan timing", owner: ADMIN, created: START, decks: ["bench150"] }));
+  for (let i = 0; i < students; i++) mem.data.set(lib.memberKey(code, 100_000 + i), JSON.stringify({ v: 1, name: `S${i}`, joined: START }));
+  const worker = lib.createWorker({ deps: { now: () => clock.now, fetch: cannedFetch().fetch, log: () => {}, sleep: async () => {}, randomBytes: seededBytes(5) } });
+  const env = bareEnv(mem.kv, queue.binding);
+  const cpu: number[] = [];
+  let kvOps = 0;
+  for (let r = 0; r < runs; r++) {
+    const id = `push-plan-timing-${r}`;
+    mem.data.set(`v1:run:${id}`, JSON.stringify({ v: 1, id, op: "push", class: code, owner: ADMIN, chat: ADMIN, created: clock.now, deck: "bench150" }));
+    queue.pending = [];
+    const ops0 = mem.reads + mem.writes + mem.deletes + mem.lists;
+    queueCalls = 0;
+    const batch = { queue: "lectern-jobs", messages: [{ id: `p${r}`, timestamp: new Date(clock.now), body: { kind: "plan", run: id }, attempts: 1, ack() {}, retry() {} }], ackAll() {}, retryAll() {} };
+    const s0 = standIn, c0 = cpuMs();
+    await worker.queue(batch as unknown as MessageBatch<LibModule.Job>, env);
+    cpu.push(cpuMs() - c0 - (standIn - s0));
+    kvOps = Math.max(kvOps, mem.reads + mem.writes + mem.deletes + mem.lists - ops0);
+    const chunks = Math.ceil(students / 5);
+    if (queue.pending.length !== chunks + 1) throw new Error(`plan timing: ${queue.pending.length} messages enqueued, expected ${chunks} chunks and a final job`);
+    clock.now += 2000;
+  }
+  return { p50: median(cpu), first: cpu[0]!, max: Math.max(...cpu), kvOps, queueCalls };
+}
+
+const byPhase = (xs: { by: string }[]) => [...new Set(xs.map((x) => x.by))].map((b) => `${xs.filter((x) => x.by === b).length} ${b}`).join(", ");
+
+function pushLine(title: string, r: PushResult) {
+  console.log(`${title}`);
+  console.log(`  last student notified after ${fmt(r.seconds, 1)} s, lecturer's report after ${fmt(r.reportSeconds, 1)} s: "${r.reportText.replace(/\n/g, " / ")}"`);
+  console.log(`  lost ${r.lost}, duplicated ${r.duplicated}; Bot API answered 429 ${r.limited}×, 403 ${r.forbidden}×${r.capped ? `, ${r.capped} calls refused as "Too many subrequests"` : ""}; queue: ${r.invocations} invocations, ${r.retries} retries, ${r.dead} dead-lettered`);
+  console.log(`  per consumer invocation: up to ${r.maxFetches} Bot API calls (free plan: 50 subrequests) and ${r.maxKvOps} KV operations (limit 1,000; most in a ${r.maxKvOpsKinds} invocation); worker CPU per 8-chunk batch (process.cpuUsage, excl. stand-ins: Bot API, KV list, queue sends) p50 ${fmt(r.chunkMsP50, 1)} ms, max ${fmt(r.chunkMsMax, 1)} ms (free plan: 10 ms CPU)`);
+  console.log(`  by job kind — most KV operations in one invocation; worker CPU p50 / max: ${Object.entries(r.kvOpsByKind).map(([k, x]) => `${k} ${x.maxKvOps} ops; ${fmt(x.msP50, 2)} / ${fmt(x.msMax, 1)} ms (${x.invocations} invocations)`).join(" · ")}`);
+  if (r.sameKey.length) console.log(`  writes to one key less than 1 s apart: ${r.sameKey.length} (${byPhase(r.sameKey)}) e.g. ${JSON.stringify(r.sameKey.slice(0, 2))}`);
+  if (r.problems.length) console.log(`  problems logged: ${JSON.stringify(r.problems.slice(0, 3))}`);
+}
+
+const planLine = (p: Awaited<ReturnType<typeof timePlan>>) =>
+  console.log(`The push's plan job for ${PUSH_STUDENTS} students (lists the roster, enqueues ${Math.ceil(PUSH_STUDENTS / 5)} chunks) replayed ${PLAN_RUNS}×: CPU p50 ${fmt(p.p50, 2)} ms, first ${fmt(p.first, 2)} ms, max ${fmt(p.max, 2)} ms; ${p.kvOps} KV operations and ${p.queueCalls} queue calls in one invocation`);
+
+const pushTitles = {
+  main: `Push: ${PUSH_STUDENTS} students (${PUSH_BLOCKED} blocked the bot), Bot API ${API_LATENCY_MS} ms per call, ${TELEGRAM_RATE} messages/s enforced with 429 + retry_after (simulated clock) — the JSON's push_10k:`,
+  fast: `The same with a faster Bot API (10 ms per call), so the ${TELEGRAM_RATE}/s limit answers 429:`,
+  capped: `The same as the first, with the free plan's 50 subrequests per invocation enforced (the 51st fetch throws, as in workerd):`,
+};
+
+async function pushVariants(lib: Lib, decks: readonly Deck[]) {
+  const main = await runPush(lib, decks, { students: PUSH_STUDENTS, blocked: PUSH_BLOCKED, latencyMs: API_LATENCY_MS });
+  const fast = await runPush(lib, decks, { students: PUSH_STUDENTS, blocked: PUSH_BLOCKED, latencyMs: 10 });
+  const capped = await runPush(lib, decks, { students: PUSH_STUDENTS, blocked: PUSH_BLOCKED, latencyMs: API_LATENCY_MS, subrequestCap: 50 });
+  return { main, fast, capped };
+}
+
+const pushJson = (r: PushResult) => ({ students: PUSH_STUDENTS, lost: r.lost, duplicated: r.duplicated, simulated_seconds: round(r.seconds, 1), kv_ops_per_invocation_max: r.maxKvOps });
 
 // ---- main ------------------------------------------------------------------------------------
 
@@ -824,9 +947,22 @@ async function main() {
   const row = (...cells: (string | number)[]) => rows.push(cells.map(String));
 
   // ---------------------------------------------------------------- per-update CPU (hot loops)
-  progress("recording review sessions");
   const deck150 = lib.makeDeck("bench150", 150, { title: "Benchmark deck (150 cards)" });
   const decks = [deck150, ...lib.BUNDLED_DECKS];
+  if (ONLY === "push") {
+    progress(`push to ${PUSH_STUDENTS} students (3 variants)`);
+    const r = await pushVariants(lib, decks);
+    const plan = await timePlan(lib, PUSH_STUDENTS, PLAN_RUNS);
+    console.log(`Lectern benchmark, the push only${QUICK ? " (QUICK smoke run)" : ""} — Node ${process.version}, ${new Date().toISOString()}`);
+    pushLine(pushTitles.main, r.main);
+    pushLine(pushTitles.fast, r.fast);
+    pushLine(pushTitles.capped, r.capped);
+    planLine(plan);
+    console.log(`Total ${((performance.now() - tStart) / 1000).toFixed(0)} s.`);
+    console.log(JSON.stringify({ push_10k: pushJson(r.main), push_fast: pushJson(r.fast), push_capped: pushJson(r.capped) }));
+    return;
+  }
+  progress("recording review sessions");
   const learners = [3001, 3002, 3003, 3004];
   const rec = createWorld(lib, { decks, start: START, users: learners.map((id) => ({ id, first_name: `L${id}`, started: true })) });
   learners.forEach((uid, k) => seedLearner(lib, rec.mem.data, uid, [deck150], START, 11 + k));
@@ -1433,9 +1569,8 @@ async function main() {
 
   // ---------------------------------------------------------------- push to 10,000 students
   progress(`push to ${PUSH_STUDENTS} students (3 variants)`);
-  const pushMain = await runPush(lib, decks, { students: PUSH_STUDENTS, blocked: PUSH_BLOCKED, latencyMs: API_LATENCY_MS });
-  const pushFast = await runPush(lib, decks, { students: PUSH_STUDENTS, blocked: PUSH_BLOCKED, latencyMs: 10 });
-  const pushCapped = await runPush(lib, decks, { students: PUSH_STUDENTS, blocked: PUSH_BLOCKED, latencyMs: API_LATENCY_MS, subrequestCap: 50 });
+  const { main: pushMain, fast: pushFast, capped: pushCapped } = await pushVariants(lib, decks);
+  const pushPlan = await timePlan(lib, PUSH_STUDENTS, PLAN_RUNS);
 
   // ---------------------------------------------------------------- bundle and cold start
   progress("wrangler deploy --dry-run (Lectern and the echo worker)");
@@ -1582,19 +1717,10 @@ async function main() {
   console.log("KV on request paths (a real walk through the webhook, counting KV, simulated clock):");
   console.log(`  20-card review session (day 2: 10 due + 10 new, 3 s per press): ${graded} grades, ${session.length} updates, ${sessionWrites} writes → ${fmt(writesPerCard, 2)} writes per graded card (goal ≤ 0.3); max ${readsMax} KV reads in one update (goal ≤ 2)`);
   console.log(`  all ${walk.windows.length} updates walked (review, /decks, /stats, /settings, /daily, /help, /export, a ${answered}-poll quiz, /newclass, /join, /classes, /push, /classstats, /forget): ${requestLists} list() calls (goal 0); most reads in one update: ${readsMaxAll.reads} (${readsMaxAll.label}); list() calls in queue jobs: ${listsInJobs}`);
-  const byPhase = (xs: { by: string }[]) => [...new Set(xs.map((x) => x.by))].map((b) => `${xs.filter((x) => x.by === b).length} ${b}`).join(", ");
   console.log(`  writes to one key less than 1 s apart (injected clock; requests, and queue jobs delivered at once): ${sameKey.length}${sameKey.length ? ` (${byPhase(sameKey)}) e.g. ${JSON.stringify(sameKey.slice(0, 2))}` : ""}`);
   console.log(`Bundle (wrangler deploy --dry-run, minify): main module ${(lecternJs.length / 1024).toFixed(1)} KiB, gzip ${gzipKiB.toFixed(1)} KiB (goal ≤ 120; wrangler: ${lecternBundle.reported}); echo worker gzip ${echoGzipKiB.toFixed(1)} KiB`);
   console.log(`  main module by source, KiB minified: ${composition}`);
   console.log(`  loaded on first use (separate modules, KiB minified): ${lecternBundle.lazy.map((m) => `${m.name} ${m.kib.toFixed(1)}`).join(", ") || "none"}`);
-  const pushLine = (title: string, r: PushResult) => {
-    console.log(`${title}`);
-    console.log(`  last student notified after ${fmt(r.seconds, 1)} s, lecturer's report after ${fmt(r.reportSeconds, 1)} s: "${r.reportText.replace(/\n/g, " / ")}"`);
-    console.log(`  lost ${r.lost}, duplicated ${r.duplicated}; Bot API answered 429 ${r.limited}×, 403 ${r.forbidden}×${r.capped ? `, ${r.capped} calls refused as "Too many subrequests"` : ""}; queue: ${r.invocations} invocations, ${r.retries} retries, ${r.dead} dead-lettered`);
-    console.log(`  per consumer invocation: up to ${r.maxFetches} Bot API calls (free plan: 50 subrequests) and ${r.maxKvOps} KV operations (limit 1,000); worker time per 8-chunk batch (excl. stand-ins) p50 ${fmt(r.chunkMsP50, 1)} ms, max ${fmt(r.chunkMsMax, 1)} ms (free plan: 10 ms CPU)`);
-    if (r.sameKey.length) console.log(`  writes to one key less than 1 s apart: ${r.sameKey.length} (${byPhase(r.sameKey)}) e.g. ${JSON.stringify(r.sameKey.slice(0, 2))}`);
-    if (r.problems.length) console.log(`  problems logged: ${JSON.stringify(r.problems.slice(0, 3))}`);
-  };
   // At the limits: every request path and queue job invocation, with their KV use.
   console.log("");
   console.log(`At the limits (${LEARNER_CARDS} cards of progress across 64 decks: 9 uploaded decks of ${DECK_CARDS} cards + 55 of 90–91; a class of 10 students with`);
@@ -1614,9 +1740,10 @@ async function main() {
   console.log(`  grade press with ${LEARNER_CARDS} cards of progress ÷ with 150 (p50 CPU, ${RATIO_RUNS} presses each, interleaved): ${fmt(median(cpuOf(ratio50k)))} ÷ ${fmt(median(cpuOf(ratio150)))} = ${fmt(gradeRatio, 2)} (goal ≤ 2)`);
   console.log(`  paths over ${CPU_LIMIT_MS} ms p50 CPU: ${overLimit.length ? overLimit.join("; ") : "none"}`);
   console.log("");
-  pushLine(`Push: ${PUSH_STUDENTS} students (${PUSH_BLOCKED} blocked the bot), Bot API ${API_LATENCY_MS} ms per call, ${TELEGRAM_RATE} messages/s enforced with 429 + retry_after (simulated clock) — the JSON's push_10k:`, pushMain);
-  pushLine(`The same with a faster Bot API (10 ms per call), so the ${TELEGRAM_RATE}/s limit answers 429:`, pushFast);
-  pushLine(`The same as the first, with the free plan's 50 subrequests per invocation enforced (the 51st fetch throws, as in workerd):`, pushCapped);
+  pushLine(pushTitles.main, pushMain);
+  pushLine(pushTitles.fast, pushFast);
+  pushLine(pushTitles.capped, pushCapped);
+  planLine(pushPlan);
   notes.push(`Checks: each replayed grade press answered the callback and edited the message (${nextCards} to the next card, ${sessions.grade.length - nextCards} to the summary); the echo called sendMessage once; no error or bad-value log lines; cold samples answered 200 with the expected Bot API calls.`);
   for (const n of notes) console.log(n);
   console.log(`Total ${((performance.now() - tStart) / 1000).toFixed(0)} s.`);
@@ -1641,7 +1768,7 @@ async function main() {
     grade_press_ratio_50k_vs_150: round(gradeRatio, 2),
     request_paths_over_10ms_at_limits: overLimit,
     limits: { learner_cards: limCards, deck_cards: DECK_CARDS, upload_cards: lib.FREE_PLAN_UPLOAD_CARDS },
-    push_10k: { students: PUSH_STUDENTS, lost: pushMain.lost, duplicated: pushMain.duplicated, simulated_seconds: round(pushMain.seconds, 1) },
+    push_10k: pushJson(pushMain),
   };
   console.log(JSON.stringify(result));
 }

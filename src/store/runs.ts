@@ -33,6 +33,8 @@ export const RunSchema = v.object({
   gathered: v.optional(v.number()),
   agg: v.optional(v.unknown()),
   done: v.optional(v.boolean()),
+  /** After the report: chunk results deleted so far (0 … chunks), a bounded number per invocation. */
+  swept: v.optional(v.number()),
 });
 export type RunDoc = v.InferOutput<typeof RunSchema>;
 

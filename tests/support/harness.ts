@@ -32,6 +32,8 @@ export interface HarnessOptions {
   env?: Partial<Env>;
   /** Messages per queue batch (default 8, as wrangler.toml's max_batch_size). */
   queueBatch?: number;
+  /** The KV namespace the Worker uses (default: the pool's env.KV), e.g. an in-memory one for large classes. */
+  kv?: KVNamespace;
 }
 
 export function user(id: number, first_name = `User${id}`): SandboxUser {
@@ -43,7 +45,7 @@ export function createHarness(options: HarnessOptions = {}) {
   const now = () => clock.now;
   const users = options.users ?? [];
   const tg: Telegram = createTelegram({ token: env.BOT_TOKEN, botInfo: BOT_INFO, users, groups: options.groups ?? [], now });
-  const kv = new CountingKv(env.KV, now);
+  const kv = new CountingKv(options.kv ?? env.KV, now);
   const logs: Record<string, unknown>[] = [];
   // A different random stream per harness: KV persists across the tests of a file.
   const random = { state: ++harnesses * 7919 };
