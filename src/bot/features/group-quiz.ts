@@ -20,7 +20,7 @@ import { answerQueue } from "../../jobs/gsheet";
 import { applyGroupAnswers, markOf, MAX_MARKS, quizOpen, type Mark } from "../../learner/group-answers";
 import { cut, esc, plural } from "../../learner/render";
 import { argFits, MAX_DECK_ID, parseDeckId } from "../../learner/callback-data";
-import { dailyWrites, QUOTA_NEAR } from "../../store/write-guard";
+import { asOneWrite, dailyWrites, QUOTA_NEAR } from "../../store/write-guard";
 
 export const groupQuizFeature = new Composer<BotContext>();
 
@@ -117,8 +117,11 @@ async function start(ctx: BotContext, deckRef: string, count: number): Promise<v
   const q: GroupQuiz = { v: 1, chat, deck: deck.deck.id, by: ctx.from!.id, started: now, qs: chosen.map((c) => ({ c, ok: 0 })), sends: [] };
   await ctx.reply(`🧩 Quiz: <b>${esc(deck.deck.title)}</b> — ${plural(q.qs.length, "question")}. Answer the polls; if you study with me in a private chat, your answers count towards your own reviews once the quiz is over.`, { parse_mode: "HTML" });
   q.sends.push(now);
-  await sendQuestion(ctx, q, 0);
-  await ctx.stores.groupQuiz.put(q);
+  // The poll's reference and the quiz: one change, one write against the lecturer's write limit.
+  await asOneWrite(async () => {
+    await sendQuestion(ctx, q, 0);
+    await ctx.stores.groupQuiz.put(q);
+  });
 }
 
 async function next(ctx: BotContext): Promise<void> {
@@ -147,8 +150,10 @@ async function next(ctx: BotContext): Promise<void> {
   }
   if (ctx.callbackQuery) await ctx.answerCallbackQuery();
   await closeCurrent(ctx, q);
-  await sendQuestion(ctx, q, i);
-  await ctx.stores.groupQuiz.put(q);
+  await asOneWrite(async () => {
+    await sendQuestion(ctx, q, i);
+    await ctx.stores.groupQuiz.put(q);
+  });
 }
 
 async function finish(ctx: BotContext, q: GroupQuiz): Promise<void> {
