@@ -10,7 +10,9 @@
  * - a sheet only grows, so what this isolate last wrote is merged with what it reads: a read that
  *   lags behind our own last write (KV is eventually consistent) loses no answer;
  * - the quiz's end (`gend`, sent by the lecturer's ⏹) is filed after the batch's answers: from then
- *   on members apply the sheet to their own schedules on their next update (learner/group-answers.ts).
+ *   on members apply the sheet to their own schedules on their next update (learner/group-answers.ts);
+ * - a member's /forget (`gforget`) removes their answers and keeps them out (`gone`), also against
+ *   an answer still in the queue and this isolate's remembered copy.
  */
 import type { Env } from "../env";
 import type { Services } from "../services";
@@ -20,7 +22,12 @@ import { writeGap } from "../store/kv";
 import { RefusedError } from "../store/errors";
 
 export function isSheetJob(job: Job): job is SheetJob {
-  return job.kind === "gans" || job.kind === "gend";
+  return job.kind === "gans" || job.kind === "gend" || job.kind === "gforget";
+}
+
+/** Asks the sheet's writer to drop a member's answers (their /forget). */
+export async function forgetAnswers(env: Env, uid: number, chat: number, started: number, at: number): Promise<void> {
+  await answerQueue(env)?.send({ kind: "gforget", chat, started, deck: "", uid, at });
 }
 
 /** The queue answers go to: the dedicated one, or (a Worker configured without it) the jobs queue. */
@@ -35,6 +42,7 @@ const KEEP_WRITTEN = 16;
 function valid(j: SheetJob): boolean {
   const ok = Number.isSafeInteger(j.chat) && Number.isSafeInteger(j.started) && typeof j.deck === "string" && Number.isSafeInteger(j.at);
   if (!ok || j.kind === "gend") return ok;
+  if (j.kind === "gforget") return Number.isSafeInteger(j.uid) && j.uid > 0;
   return Number.isSafeInteger(j.uid) && j.uid > 0 && Number.isSafeInteger(j.q) && j.q >= 0 && j.q < MAX_GROUP_QUESTIONS && (j.g === 1 || j.g === 4) && typeof j.c === "string" && j.c.length <= 200;
 }
 
@@ -44,6 +52,8 @@ export function mergeSheets(a: Sheet | null, b: Sheet | null | undefined): Sheet
   const out: Sheet = { ...a, c: { ...b.c, ...a.c }, a: { ...a.a }, at: Math.max(a.at, b.at) };
   const end = a.end === undefined ? b.end : b.end === undefined ? a.end : Math.min(a.end, b.end);
   if (end !== undefined) out.end = end;
+  const gone = [...new Set([...(a.gone ?? []), ...(b.gone ?? [])])];
+  if (gone.length) out.gone = gone;
   for (const [uid, list] of Object.entries(b.a)) {
     const mine = out.a[uid];
     if (!mine) out.a[uid] = list;
@@ -52,6 +62,7 @@ export function mergeSheets(a: Sheet | null, b: Sheet | null | undefined): Sheet
       if (more.length) out.a[uid] = [...mine, ...more].sort((x, y) => x[2] - y[2]);
     }
   }
+  for (const uid of gone) delete out.a[String(uid)];
   return out;
 }
 
@@ -63,6 +74,14 @@ function fileOne(sheet: Sheet, j: SheetJob, log: Services["deps"]["log"]): boole
     return true;
   }
   const uid = String(j.uid);
+  if (j.kind === "gforget") {
+    const had = uid in sheet.a;
+    delete sheet.a[uid];
+    if (sheet.gone?.includes(j.uid)) return had;
+    sheet.gone = [...(sheet.gone ?? []), j.uid].slice(-MAX_SHEET_MEMBERS);
+    return true;
+  }
+  if (sheet.gone?.includes(j.uid)) return false; // deleted their data: nothing about them is filed
   const list = sheet.a[uid];
   if (list?.some((e) => e[0] === j.q)) return false; // filed already (redelivered, retried, answered twice)
   if (!list && Object.keys(sheet.a).length >= MAX_SHEET_MEMBERS) {
@@ -96,8 +115,9 @@ export async function fileAnswers(svc: Services, messages: readonly Message<Job>
       const stored = await svc.stores.groupQuiz.sheet(first.chat, first.started);
       const sheet = mergeSheets(stored, mine.get(key)) ?? { v: 1, chat: first.chat, started: first.started, deck: first.deck, c: {}, a: {}, at: 0 };
       let changed = !stored && mine.has(key); // our last write is not visible yet: write the union
-      // Answers first, then an end in the same batch (the end came after them).
-      const ordered = [...list.filter((m) => m.body.kind === "gans"), ...list.filter((m) => m.body.kind === "gend")];
+      // Answers first, then deletions and an end in the same batch (they came after them).
+      const rank = { gans: 0, gforget: 1, gend: 2 } as const;
+      const ordered = [...list].sort((x, y) => rank[x.body.kind] - rank[y.body.kind]);
       for (const m of ordered) if (fileOne(sheet, m.body, svc.deps.log)) changed = true;
       if (changed) {
         sheet.at = await writeGap(svc.deps, sheet.at);

@@ -13,7 +13,11 @@ export type Job =
   /** Group quizzes (the answer queue, jobs/gsheet.ts): a member's answer to question `q`, or the quiz's end. */
   | SheetJob;
 
-/** A member's group-quiz answer (grade 4 right, 1 wrong, at `at` ms), or the lecturer's end of the quiz. */
+/**
+ * A member's group-quiz answer (grade 4 right, 1 wrong, at `at` ms), the lecturer's end of the
+ * quiz, or a member's /forget (their answers leave the sheet).
+ */
 export type SheetJob =
   | { kind: "gans"; chat: number; started: number; deck: string; q: number; c: string; uid: number; g: number; at: number }
-  | { kind: "gend"; chat: number; started: number; deck: string; at: number };
+  | { kind: "gend"; chat: number; started: number; deck: string; at: number }
+  | { kind: "gforget"; chat: number; started: number; deck: string; uid: number; at: number };

@@ -15,11 +15,14 @@ import type { CardState } from "../srs/card-state";
 import type { Grade } from "../srs/sm2";
 
 /** Group quizzes a record remembers at once (waiting or applied). */
-export const MAX_MARKS = 8;
+export const MAX_MARKS = 16;
 /** After a quiz's end (or its life), answers still in the queue are filed within a minute: wait this long. */
 export const SETTLE_MS = 5 * 60_000;
 
 export type Mark = [chat: number, started: number, state: 0 | 1];
+
+/** A sheet outlives its quiz's start by at most this (the quiz's life plus the sheet's TTL). */
+const SHEET_TTL_MS = QUIZ_LIFE_MS + SHEET_TTL_DAYS * 86_400_000;
 
 /** The learner's mark for a quiz, if any. */
 export function markOf(learner: Learner, chat: number, started: number): Mark | undefined {
@@ -46,8 +49,8 @@ export async function applyGroupAnswers(io: LearnerIO, learner: Learner): Promis
     const [chat, started, state] = mark;
     const age = now - started;
     if (state === 1) {
-      // Applied: kept while answers to the quiz could still come, so none is taken twice.
-      if (age > QUIZ_LIFE_MS + SETTLE_MS) changed = true;
+      // Applied: kept while the sheet is (so no answer is taken twice, and /forget finds the sheet).
+      if (age > SHEET_TTL_MS) changed = true;
       else keep.push(mark);
       continue;
     }
@@ -59,7 +62,7 @@ export async function applyGroupAnswers(io: LearnerIO, learner: Learner): Promis
     }
     if (!sheet) {
       // Nothing filed (yet): wait for the sheet while it could still come, then give up.
-      if (age <= SHEET_TTL_DAYS * 86_400_000) keep.push(mark);
+      if (age <= SHEET_TTL_MS) keep.push(mark);
       else changed = true;
       continue;
     }

@@ -17,7 +17,7 @@ export const pollKey = (poll: string) => `v1:poll:${poll}`;
 export const sheetKey = (chat: number, started: number) => `v1:gsheet:${chat}:${started}`;
 const TTL = 2 * 86_400;
 /** A quiz's answer sheet is kept this long after its last write (members apply it on their next update). */
-export const SHEET_TTL_DAYS = 14;
+export const SHEET_TTL_DAYS = 8;
 /** A group quiz ends, at the latest, this long after it started (its answers then reach schedules). */
 export const QUIZ_LIFE_MS = 86_400_000;
 /** Members whose answers one sheet holds (more could not have their markers written on the free plan anyway). */
@@ -69,6 +69,8 @@ export interface Sheet {
   at: number;
   /** When the lecturer ended the quiz (ms): members apply the sheet from then on. */
   end?: number;
+  /** Members who deleted their data (/forget): their answers are not kept, nor filed again. */
+  gone?: number[];
 }
 
 // The answers are checked by plain loops: a valibot pipe per number would cost more than the filing.
@@ -77,6 +79,7 @@ const SheetSchema = v.custom<Sheet>((x) => {
   const s = x as Sheet;
   if (s.v !== 1 || !Number.isSafeInteger(s.chat) || !isInt(s.started) || typeof s.deck !== "string" || !isInt(s.at)) return false;
   if (s.end !== undefined && !isInt(s.end)) return false;
+  if (s.gone !== undefined && !(Array.isArray(s.gone) && s.gone.length <= MAX_SHEET_MEMBERS && s.gone.every((u) => isInt(u, 1)))) return false;
   if (!s.c || typeof s.c !== "object" || Array.isArray(s.c) || !Object.values(s.c).every((c) => typeof c === "string")) return false;
   if (!s.a || typeof s.a !== "object" || Array.isArray(s.a)) return false;
   for (const list of Object.values(s.a)) {

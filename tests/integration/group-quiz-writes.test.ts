@@ -5,7 +5,7 @@
  */
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { createHarness, user, type Harness } from "../support/harness";
+import { button, createHarness, user, type Harness } from "../support/harness";
 import { FakeQueue } from "../support/queue";
 import { makeDeck } from "../support/fixtures";
 import { recordWithProgress } from "../support/progress";
@@ -166,5 +166,35 @@ describe("group quiz answers are batched per question", () => {
       const r = (await recordWithProgress(env.KV, id))!;
       expect(Object.values(r.progress.alpha ?? {}).map((p) => unpackCard(p)!.n)).toEqual([1]);
     }
+  });
+
+  it("/forget takes a member's answers off the quiz's sheet, also an answer still in the queue", async () => {
+    const { h, drainAnswers, ADMIN, LECT, GROUP, ids } = setUp(98_000, 3, 3);
+    const [m0, m1, m2] = ids as [number, number, number];
+    await h.send(ADMIN, `/lecturer ${LECT}`);
+    await h.send(LECT, "/start");
+    for (const id of ids) await h.send(id, "/daily");
+    await h.send(LECT, "/quiz alpha 2", GROUP);
+    const poll = () => h.tg.messages(GROUP).filter((m) => m.poll).at(-1)!.poll!;
+    for (const id of ids) await h.deliver(h.tg.answerPoll(id, poll().id, [0]));
+    await drainAnswers();
+    h.advance(7_000);
+    await h.send(LECT, "/quiz next", GROUP);
+    for (const id of ids) await h.deliver(h.tg.answerPoll(id, poll().id, [0])); // still in the queue…
+    for (const id of [m0, m1]) {
+      h.advance(1_500);
+      await h.send(id, "/forget"); // …when two members delete their data
+      const ask = h.lastBotMessage(id)!;
+      await h.press(id, id, ask.message_id, button(ask, "Yes, delete everything"));
+      expect(h.callbackTexts().at(-1)).toBe("Deleted.");
+    }
+    await drainAnswers();
+    const started = Number(h.kv.touched.find((t) => t.key.startsWith(`v1:gsheet:${GROUP}:`))!.key.split(":").at(-1));
+    const sheet = (await env.KV.get<Sheet>(sheetKey(GROUP, started), "json"))!;
+    expect(Object.keys(sheet.a)).toEqual([String(m2)]);
+    expect(sheet.a[String(m2)]!.map((e) => e[0])).toEqual([0, 1]);
+    expect(JSON.stringify(sheet.a)).not.toMatch(new RegExp(`${m0}|${m1}`));
+    expect(sheet.gone?.sort()).toEqual([m0, m1].sort());
+    expect(await env.KV.get(userKey(m0))).toBeNull();
   });
 });
