@@ -20,8 +20,12 @@ const TTL = 2 * 86_400;
 export const SHEET_TTL_DAYS = 8;
 /** A group quiz ends, at the latest, this long after it started (its answers then reach schedules). */
 export const QUIZ_LIFE_MS = 86_400_000;
-/** Members whose answers one sheet holds (more could not have their markers written on the free plan anyway). */
-export const MAX_SHEET_MEMBERS = 1000;
+/**
+ * Members whose answers one sheet holds. Filing a batch of 100 answers into a full sheet (500 × 30
+ * answers, ≈300 KB) took ≈5 ms in workerd, KV read included (1,000 members: ≈9 ms, too close to the
+ * free plan's 10 ms); and 500 members' marks are already half the free plan's daily writes.
+ */
+export const MAX_SHEET_MEMBERS = 500;
 /** Questions of one group quiz, at most. */
 export const MAX_GROUP_QUESTIONS = 30;
 
