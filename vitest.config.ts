@@ -25,7 +25,7 @@ export default defineConfig({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
               bindings: TEST_BINDINGS,
-              queueConsumers: { "lectern-jobs": { maxBatchTimeout: 0 } },
+              queueConsumers: { "lectern-jobs": { maxBatchTimeout: 0 }, "lectern-gquiz": { maxBatchTimeout: 0 } },
             },
           }),
         ],

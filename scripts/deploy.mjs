@@ -22,7 +22,7 @@ if (/id = "0{32}"/.test(toml)) {
   console.error("wrangler.toml still has the placeholder KV id. Run `npx wrangler kv namespace create KV` and paste the id it prints into [[kv_namespaces]].");
   process.exit(1);
 }
-for (const q of ["lectern-jobs", "lectern-jobs-dlq"]) {
+for (const q of ["lectern-jobs", "lectern-jobs-dlq", "lectern-gquiz"]) {
   const r = wrangler(["queues", "create", q], { stdio: ["inherit", "pipe", "pipe"] });
   const out = `${r.stdout ?? ""}${r.stderr ?? ""}`;
   if (r.status === 0) console.log(`Created queue ${q}.`);

@@ -40,6 +40,8 @@ export interface Env {
   DRAFT_MAX_CHARS?: string;
   KV: KVNamespace;
   JOBS?: Queue<Job>;
+  /** Group-quiz answers (`lectern-gquiz`): one consumer at a time files them into the quiz's answer sheet. */
+  GQUIZ?: Queue<Job>;
   /** Rate Limiting binding: a user's updates (see bot/limits.ts). */
   RL_UPDATES?: RateLimit;
   /** Rate Limiting binding: the KV puts one user's updates cause (see store/write-guard.ts). */

@@ -4,6 +4,7 @@
  */
 import type { BotContext } from "./context";
 import { readLearner, type Learner } from "../learner/learner";
+import { applyGroupAnswers } from "../learner/group-answers";
 
 export * from "../learner/learner";
 
@@ -11,6 +12,8 @@ export * from "../learner/learner";
 export async function loadLearner(ctx: BotContext, id = ctx.from!.id): Promise<Learner> {
   const learner = await readLearner(ctx, id);
   learner.since = updateTime(ctx);
+  // Group quizzes that ended: the sender's answers join their record (saved with this update's write).
+  if (learner.doc.gq && id === ctx.from?.id) await applyGroupAnswers(ctx, learner);
   return learner;
 }
 

@@ -19,6 +19,7 @@ import { pushOp } from "./push";
 import { statsOp } from "./class-stats";
 import { isBudget, RateLimited } from "./telegram-errors";
 import { limitCalls, pausedFor, pauseSending } from "./pacing";
+import { fileAnswers, isSheetJob } from "./gsheet";
 
 export const OPS = { push: pushOp, stats: statsOp } as unknown as Record<RunDoc["op"], FanoutOp<unknown, unknown>>;
 
@@ -36,8 +37,12 @@ async function handBack(svc: Services, msgs: readonly Message<Job>[], delaySecon
 }
 
 export async function consume(svc: Services, batch: MessageBatch<Job>): Promise<void> {
+  // Group-quiz answers (their own queue) make no Bot API call: filed whatever Telegram's pause.
+  const answers = batch.messages.filter((m) => isSheetJob(m.body));
+  if (answers.length) await fileAnswers(svc, answers);
+  const messages = answers.length ? batch.messages.filter((m) => !isSheetJob(m.body)) : batch.messages;
+  if (messages.length === 0) return;
   limitCalls(svc);
-  const messages = batch.messages;
   const wait = await pausedFor(svc);
   if (wait > 0) return handBack(svc, messages, wait);
   let exported = false;

@@ -15,11 +15,15 @@ import type { Deps } from "../deps";
 import type { Stores } from "../store/stores";
 import type { UserDoc, UserStore } from "../store/users";
 import { blockedKey, dailyKey, ownKey, pushedKey, roleInviteKey, roleKey } from "../store/people";
+import type { Env } from "../env";
+import { forgetAnswers } from "../jobs/gsheet";
 
 export interface ForgetIO {
   users: UserStore;
   stores: Stores;
   deps: Deps;
+  /** The answer queue: group quizzes' answer sheets are written only by its consumer. */
+  env?: Env;
 }
 
 export type ForgetResult = { deleted: false } | { deleted: true; keys: number };
@@ -58,6 +62,8 @@ export async function forgetLearner(io: ForgetIO, id: number): Promise<ForgetRes
     keys++;
   }
   await io.stores.drafts.delete(id);
+  // Group quizzes' answer sheets the record remembers: their one writer drops this person's answers.
+  if (io.env) for (const [chat, started] of doc?.gq ?? []) await forgetAnswers(io.env, id, chat, started, io.deps.now());
   for (const key of [ownKey(id), roleKey(id), roleInviteKey(id), dailyKey(id), blockedKey(id)]) await del(key);
   // Progress shards: one per deck of the table (and of a first-version record not yet migrated).
   const decks = new Set([...(doc?.decks ?? []).map((d) => d.id), ...Object.keys(got?.legacy?.progress ?? {})]);

@@ -136,6 +136,13 @@ export const UserSchema = v.object({
   pend: v.optional(v.array(v.tuple([nonNeg, v.string(), int, int, nonNeg]))),
   /** Daily quizzes (ids) whose answers this record has taken over from the daily job's key. */
   dq: v.optional(v.array(v.string())),
+  /**
+   * Group quizzes this learner answered: [chat id, quiz start (ms), 0 waiting | 1 applied]. Written
+   * at the learner's first answer of a quiz; once the quiz's answer sheet says it ended, the
+   * learner's next update applies their answers from it as quiz answers (`pend`) and marks it 1
+   * (later answers to that quiz are ignored, so nothing counts twice); dropped when the quiz is old.
+   */
+  gq: v.optional(v.array(v.tuple([int, nonNeg, v.picklist([0, 1])]))),
 });
 export type UserDoc = v.InferOutput<typeof UserSchema>;
 

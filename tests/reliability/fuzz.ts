@@ -362,7 +362,7 @@ export function facts(rig: Rig): Facts {
 /**
  * The keys an update may touch. Own keys: the sender's record, schedule entry, memberships and
  * draft. Shared keys read legitimately: a class (to join it or list one's classes), an uploaded
- * deck, a group-quiz poll reference, the group quiz of the chat the update is from, a token, a
+ * deck, a group-quiz poll reference and answer sheet, the group quiz of the chat the update is from, a token, a
  * fan-out run, an invite. Writes to shared keys: only by their owner (class, deck, run, token) or a
  * lecturer in that group (group quiz, poll references); an invite is used up by whoever has it.
  * Another learner's keys: only an administrator appointing a lecturer (/lecturer), or a lecturer
@@ -418,6 +418,10 @@ export function violations(
       bad();
     } else if ((m = /^v1:gquiz:(-?\d+)$/.exec(key))) {
       if (Number(m[1]) !== u.chat || (write && !isLect)) bad();
+    } else if (/^v1:gsheet:/.test(key)) {
+      // A group quiz's answer sheet: read by a member who answered it (they take only their own
+      // answers); written only by the answer queue's consumer, never by an update.
+      if (write) bad();
     } else if (/^v1:poll:/.test(key)) {
       if (write && !(op === "put" && isLect && u.chat !== undefined && u.chat < 0)) bad();
     } else if (/^v1:invite:/.test(key)) {

@@ -79,7 +79,7 @@ export function createHarness(options: HarnessOptions = {}) {
     deps,
     ...(options.decks ? { decks: options.decks } : {}),
   });
-  const testEnv: Env = { ...(env as Env), JOBS: queue.binding, ...options.env };
+  const testEnv: Env = { ...(env as Env), JOBS: queue.binding, GQUIZ: queue.binding, ...options.env };
   const app = { fetch: worker.fetch };
 
   async function post(body: unknown, secret: string | null = testEnv.WEBHOOK_SECRET): Promise<Response> {

@@ -196,7 +196,7 @@ export function createRig(options: RigOptions = {}) {
     deps,
     ...(options.decks ? { decks: options.decks } : {}),
   });
-  const testEnv: Env = { ...(env as Env), KV: base, JOBS: queue.binding, ...options.env };
+  const testEnv: Env = { ...(env as Env), KV: base, JOBS: queue.binding, GQUIZ: queue.binding, ...options.env };
 
   async function post(body: unknown, secret: string | null = testEnv.WEBHOOK_SECRET): Promise<Response> {
     const headers: Record<string, string> = { "content-type": "application/json" };

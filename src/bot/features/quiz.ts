@@ -102,5 +102,5 @@ quizFeature.on("poll_answer", async (ctx) => {
     ctx.trace.feature = "group-quiz";
     outcome = await answerGroupPoll(ctx, a, learner);
   }
-  if (outcome !== "graded" && outcome !== "finished") ctx.trace.outcome = "unhandled";
+  if (outcome !== "graded" && outcome !== "finished" && outcome !== "queued") ctx.trace.outcome = "unhandled";
 });
