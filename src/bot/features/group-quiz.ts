@@ -118,7 +118,7 @@ async function start(ctx: BotContext, deckRef: string, count: number): Promise<v
   await ctx.reply(`🧩 Quiz: <b>${esc(deck.deck.title)}</b> — ${plural(q.qs.length, "question")}. Answer the polls; if you study with me in a private chat, your answers count towards your own reviews once the quiz is over.`, { parse_mode: "HTML" });
   q.sends.push(now);
   // The poll's reference and the quiz: one change, one write against the lecturer's write limit.
-  await asOneWrite(async () => {
+  await asOneWrite(ctx.writer, async () => {
     await sendQuestion(ctx, q, 0);
     await ctx.stores.groupQuiz.put(q);
   });
@@ -150,7 +150,7 @@ async function next(ctx: BotContext): Promise<void> {
   }
   if (ctx.callbackQuery) await ctx.answerCallbackQuery();
   await closeCurrent(ctx, q);
-  await asOneWrite(async () => {
+  await asOneWrite(ctx.writer, async () => {
     await sendQuestion(ctx, q, i);
     await ctx.stores.groupQuiz.put(q);
   });
