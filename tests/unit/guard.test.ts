@@ -30,6 +30,7 @@ function fullUser(): UserDoc {
   doc.cseen = { ABC123: 2 };
   doc.pend = [[0, "untoc-003", 4, 20_400, 1_790_000_001_000]];
   doc.dq = ["d1"];
+  doc.gq = [[-100123, 1_790_000_000_000, 0], [-100124, 1_789_000_000_000, 1]];
   return doc;
 }
 
