@@ -2,7 +2,7 @@
 import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext } from "../context";
 import { cb, MAX_DECK_ID, parseDeckId, unpackDeck } from "../../learner/callback-data";
-import { loadLearner, loseDeck, lostLine, openDeck, readLearner, saveLearner, type Learner } from "../learner";
+import { loadLearner, loseDeck, lostLine, mayRead, openDeck, readLearner, saveLearner, type Learner } from "../learner";
 import { answerGroupPoll } from "./group-quiz";
 import { answerQuiz, describeQuiz, resumeQuiz, startQuiz } from "../../quiz/service";
 import { cut, esc } from "../../learner/render";
@@ -32,6 +32,17 @@ async function scopeFor(ctx: BotContext, learner: Learner, deckId: string): Prom
   return i;
 }
 
+/** True when every deck of the running quiz's unanswered questions may still be opened by the learner. */
+async function quizStillShared(ctx: BotContext, learner: Learner): Promise<boolean> {
+  const tables = new Set(learner.doc.quiz!.qs.filter((q) => q.g === undefined).map((q) => q.d));
+  for (const t of tables) {
+    const id = learner.deckIdAt(t);
+    const d = id === undefined ? null : await ctx.decks.get(id);
+    if (d && !(await mayRead(ctx, learner, d))) return false;
+  }
+  return true;
+}
+
 export async function runQuizCommand(ctx: BotContext, deckId: string, restart = false, opts: { learner?: Learner; from?: number } = {}): Promise<void> {
   ctx.trace.feature = "quiz";
   if (ctx.chat?.type !== "private") return; // group quizzes are handled by the group feature
@@ -39,6 +50,9 @@ export async function runQuizCommand(ctx: BotContext, deckId: string, restart = 
   // This message (a /quiz, or the one whose button was pressed) started the running quiz: Telegram
   // redelivering it, or a double tap, starts and re-sends nothing.
   if (opts.from !== undefined && learner.doc.quiz?.from === opts.from) return;
+  // A running quiz is sent again only while the learner may still open its decks; else it is
+  // dropped and a new quiz starts from what they may open.
+  if (learner.doc.quiz && !restart && !(await quizStillShared(ctx, learner))) delete learner.doc.quiz;
   if (learner.doc.quiz && !restart && learner.doc.quiz.day >= learner.today - 1) {
     const kb = new InlineKeyboard().text("🔁 Start a new quiz", RESTART);
     await ctx.reply(`You are in the middle of a quiz (${describeQuiz(learner.doc.quiz)}). Here it is again — or start over:`, { reply_markup: kb });
