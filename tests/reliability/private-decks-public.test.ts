@@ -123,7 +123,11 @@ describe("public decks", () => {
     expect(h.callsSince(exportMark).some((c) => String(c.params.chat_id) === String(eve) && /no longer shared with you.*Not exported/.test(String(c.params.text)))).toBe(true);
     for (const data of [`d:${id}`, `s:${id}`, `R:${id}`, `Q:${id}`]) {
       h.advance(1500);
+      const at = h.tg.calls.length;
       await h.pressForged(eve, eve, 1, data);
+      const said = JSON.stringify(h.callsSince(at).map((c) => c.params));
+      expect(said, data).toContain("no longer shared with you");
+      expect(said, data).not.toContain("Uploaded by a lecturer"); // the deck's description: its page is not shown
     }
     expect(leaks(h, eve, mark)).toEqual([]);
 
@@ -131,6 +135,30 @@ describe("public decks", () => {
     expect(new Uint8Array((await env.KV.get(progressKey(eve, id), "arrayBuffer"))!)).toEqual(new Uint8Array(progressBefore!));
     expect(await say(h, lect, `/publicdeck ${id} on`)).toMatch(/^Public now/);
     expect(await say(h, eve, `/start deck_${id}`)).toMatch(/Your progress: .* 50%\nnew 1 · learning 1 /);
+  });
+
+  it("a large /export (queue jobs, one file each) leaves out a deck no longer shared, and says so", async () => {
+    const lect = freshUserId(), eve = freshUserId();
+    const h = createHarness({ users: [user(ADMIN), user(lect, "Carol"), user(eve, "Eve")], decks: [alpha] });
+    await lecturer(h, lect);
+    const { id } = await upload(h, lect);
+    await say(h, lect, `/publicdeck ${id} on`);
+    expect(await say(h, eve, `/review ${id}`)).toContain(SECRET);
+    await grade(h, eve, "Good");
+    await stop(h, eve);
+    await say(h, lect, `/publicdeck ${id} off`);
+    // Over EXPORT_INLINE_CARDS graded cards by the record's summary: /export goes through the queue.
+    const head = JSON.parse((await env.KV.get(userKey(eve)))!) as { decks: { id: string; sub: boolean; s: { seen: number } }[] };
+    const entry = head.decks.find((d) => d.id === id)!;
+    expect(entry.sub).toBe(true);
+    entry.s.seen = 3001;
+    await env.KV.put(userKey(eve), JSON.stringify(head));
+    const mark = h.tg.calls.length;
+    expect(await say(h, eve, "/export")).toMatch(/Your export is on its way/);
+    await h.drainQueue();
+    expect(documents(h, eve, mark)).toEqual([]);
+    expect(leaks(h, eve, mark)).toEqual([]);
+    expect(h.botMessages(eve).filter((m) => /^“Midterm answers” is no longer shared with you — your progress on it is kept\. Not exported\.$/.test(m.text ?? ""))).toHaveLength(1);
   });
 
   it("only the owner can toggle: another lecturer and a student are refused; a 600-character or wrong argument gets a clear answer", async () => {
