@@ -13,6 +13,11 @@
  * deck is then validated as an upload is, or refused. Parsed whole, the value is the deck with its
  * owner, as v1 was.
  *
+ * `pub: 1` in the header: the owner marked the deck public (/publicdeck). A value without it —
+ * every value from before the flag, and v1 values — is private; so is a value read whole because
+ * its header did not check out. Toggling rewrites the header only (`withPublic`), so a learner's
+ * access check reads the flag with the deck it reads anyway: no extra KV read.
+ *
  * `v1:deck:<id>` → { v: 1, owner, updated, deck } is still read (validated with the deck schema).
  */
 import * as v from "valibot";
