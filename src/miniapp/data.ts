@@ -4,7 +4,8 @@
  *
  * KV reads per call (uploaded decks are cached per isolate for a minute; bundled decks cost none):
  *   learnerDashboard   1 (the learner's head record) + 1 progress shard per subscribed deck the learner
- *                      has graded + 1 per subscribed uploaded deck not cached
+ *                      has graded + 1 per subscribed uploaded deck not cached (+ the learner's classes and a
+ *                      roster key when such a deck is neither theirs nor public: the access check)
  *   lecturerClasses    3 (the two role keys, the lecturer's ownership record)
  *   classDashboard     5 (role keys, ownership, the class for its owner, the stored dashboard)
  *   lecturerDecks      3;  lecturerDeck 4 (+ the deck)
