@@ -137,6 +137,32 @@ describe("public decks", () => {
     expect(await say(h, eve, `/start deck_${id}`)).toMatch(/Your progress: .* 50%\nnew 1 · learning 1 /);
   });
 
+  it("an all-decks session or quiz leaves out a deck no longer shared and goes on with the learner's other decks", async () => {
+    const lect = freshUserId(), eve = freshUserId();
+    const h = createHarness({ users: [user(ADMIN), user(lect, "Carol"), user(eve, "Eve")], decks: [alpha] });
+    await lecturer(h, lect);
+    const { id } = await upload(h, lect);
+    await say(h, lect, `/publicdeck ${id} on`);
+    // The uploaded deck comes first in Eve's table, with new cards left: the session's first pick.
+    expect(await say(h, eve, `/review ${id}`)).toContain(SECRET);
+    await grade(h, eve, "Good");
+    await stop(h, eve);
+    h.advance(1500);
+    await h.send(eve, "/start deck_alpha");
+    h.advance(1500);
+    await h.press(eve, eve, h.lastBotMessage(eve)!.message_id, "s:alpha");
+    await say(h, lect, `/publicdeck ${id} off`);
+    const mark = h.tg.calls.length;
+    const card = await say(h, eve, "/review");
+    expect(h.botMessages(eve).at(-2)!.text).toMatch(/^“Midterm answers” is no longer shared with you/);
+    expect(card).toMatch(/Question \d of alpha\?/);
+    await stop(h, eve);
+    h.advance(1500);
+    await h.send(eve, "/quiz");
+    expect(h.callsSince(mark).filter((c) => c.method === "sendPoll").map((c) => String(c.params.question))).toEqual([expect.stringMatching(/Question \d of alpha\?/)]);
+    expect(leaks(h, eve, mark)).toEqual([]);
+  });
+
   it("a large /export (queue jobs, one file each) leaves out a deck no longer shared, and says so", async () => {
     const lect = freshUserId(), eve = freshUserId();
     const h = createHarness({ users: [user(ADMIN), user(lect, "Carol"), user(eve, "Eve")], decks: [alpha] });
