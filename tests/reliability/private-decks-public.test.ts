@@ -6,7 +6,7 @@
  */
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { createHarness, freshUserId, user, type Harness } from "../support/harness";
+import { button, createHarness, freshUserId, user, type Harness } from "../support/harness";
 import { makeDeck } from "../support/fixtures";
 import { grade, stop } from "../support/review";
 import { shareDeck } from "../support/classes";
@@ -242,6 +242,15 @@ describe("public decks", () => {
       expect(leaks(h, s, mark)).toEqual([]);
     }
     expect(await say(h, stays, `/review ${id}`)).toContain(SECRET);
+    // The class is checked when the session starts, not on its presses: each reads at most the
+    // learner's record and the deck's progress (the deck is cached).
+    for (const label of ["👀 Show answer", /^Good/]) {
+      h.advance(1500);
+      h.kv.resetWindow();
+      const msg = h.lastBotMessage(stays)!;
+      await h.press(stays, stays, msg.message_id, button(msg, label));
+      expect(h.kv.resetWindow().reads, String(label)).toBeLessThanOrEqual(2);
+    }
   });
 
   it("over the HTTP API: ?public=on|off sets the flag, a re-upload without it keeps it, /api/decks lists it", async () => {
