@@ -26,7 +26,7 @@ import { DeckSchema, isQuizCapable, type Card, type Deck } from "../decks/schema
 import { loadDeck, type LoadedDeck, type UploadedDeckSource } from "../decks/registry";
 import { shortHash } from "../decks/hash";
 import { TransientError } from "./errors";
-import { Kv, keyKind } from "./kv";
+import { Kv, keyKind, writeGap } from "./kv";
 
 export const deckKey = (id: string) => `v2:deck:${id}`;
 export const deckKeyV1 = (id: string) => `v1:deck:${id}`;
@@ -68,6 +68,11 @@ const PREFIX = '{"v":2,"hl":"';
 const HEAD_AT = PREFIX.length + 8 + '","head":'.length;
 
 const cache = new Map<string, { at: number; deck: LoadedDeck | null }>();
+/**
+ * When this isolate last wrote each deck (ms): its next write waits until a second has passed (KV
+ * takes one write per second per key) — an upload and a /publicdeck, or on and off, sent together.
+ */
+const written = new Map<string, number>();
 
 interface Read {
   deck: LoadedDeck | null;
@@ -290,6 +295,7 @@ export class UploadedDecks implements UploadedDeckSource {
   async put(stored: StoredDeck, replacesV1 = false): Promise<void> {
     const id = stored.deck.id;
     const text = encodeDeck(stored);
+    await this.gap(id);
     try {
       await this.kv.kv.put(deckKey(id), text);
     } catch (err) {
@@ -328,11 +334,20 @@ export class UploadedDecks implements UploadedDeckSource {
       await this.put({ owner, updated: this.deps.now(), deck, ...(pub ? { public: true } : {}) }, r.version === 1);
       return { status: "changed", deck: cache.get(id)?.deck ?? r.deck };
     }
+    await this.gap(id);
     await this.kv.putRaw(deckKey(id), next);
     const r = decodeDeck(next);
     if (!r.ok) throw new Error(`setPublic: the rewritten deck ${id} does not read back: ${r.problem}`);
     remember(id, this.deps.now(), r.deck);
     return { status: "changed", deck: r.deck };
+  }
+
+  /** Waits until this isolate's last write of the deck is a second old, and records this one. */
+  private async gap(id: string): Promise<void> {
+    const at = await writeGap(this.deps, written.get(id) ?? 0);
+    written.delete(id);
+    if (written.size >= CACHE_MAX) written.delete(written.keys().next().value as string);
+    written.set(id, at);
   }
 
   /** Forget cached copies (tests; after a delete). */

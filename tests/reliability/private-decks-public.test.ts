@@ -223,6 +223,15 @@ describe("public decks", () => {
     const before = h.kv.total.writes;
     expect(await say(h, lect, `/publicdeck ${id} on`)).toMatch(/^Already public/);
     expect(h.kv.total.writes).toBe(before);
+    // Off and on again at once: the deck's key is never written twice within a second.
+    await h.send(lect, `/publicdeck ${id} off`);
+    await h.send(lect, `/publicdeck ${id} on`);
+    expect(h.lastBotMessage(lect)!.text).toMatch(/^Public now/);
+    for (const key of [deckKey(id), `v2:own:${lect}`]) {
+      const times = h.kv.writeTimes.get(key)!;
+      expect(times.length, key).toBeGreaterThanOrEqual(3);
+      for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!, key).toBeGreaterThanOrEqual(1000);
+    }
   });
 
   it("a class's students lose the deck when they leave the class or are removed from it", async () => {

@@ -11,6 +11,7 @@ import { ingestUpload } from "../../uploads/ingest";
 import { UPLOAD_LIMITS } from "../../decks/parsers/types";
 import { cut, esc, plural } from "../../learner/render";
 import { argFits, MAX_ARG, MAX_DECK_ID, parseDeckId } from "../../learner/callback-data";
+import { writeGap } from "../../store/kv";
 
 export const lecturerFeature = new Composer<BotContext>();
 
@@ -218,6 +219,7 @@ lecturerFeature.command("publicdeck", async (ctx) => {
   if (entry && !!entry.public !== pub) {
     if (pub) entry.public = true;
     else delete entry.public;
+    await writeGap(ctx.deps, owns.at ?? 0); // on and off sent together: one write a second per key
     await ctx.stores.people.putOwns(learner.id, owns);
   }
   const title = r.deck.deck.title;
