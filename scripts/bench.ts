@@ -1337,12 +1337,13 @@ async function main() {
   const limToken = /\b([A-Za-z0-9_-]{24,})\b/.exec(lw.last(ADMIN)?.text ?? "")?.[1];
   if (!limToken) throw new Error(`no API token in ${JSON.stringify(lw.last(ADMIN)?.text)}`);
   // The uploads go through POST /api/decks (parse, validate, store as v2:deck), the deployment's
-  // upload limit raised to the deck limit as the README's paid-plan setting does.
+  // upload limit raised to the deck limit as the README's paid-plan setting does. They are public
+  // (?public=on): the learner at the limits has them in their table without a class.
   const limUploadEnv = { ...lw.env, UPLOAD_MAX_CARDS: String(DECK_CARDS) };
   const bigIds: string[] = [];
   for (let k = 0; k < 9; k++) {
     lstep(1500);
-    const res = await lw.worker.fetch(new Request(`https://lectern.test/api/decks?name=course-${k}.csv&id=limits-${k}`, {
+    const res = await lw.worker.fetch(new Request(`https://lectern.test/api/decks?name=course-${k}.csv&id=limits-${k}&public=on`, {
       method: "POST", headers: { authorization: `Bearer ${limToken}`, "content-type": "text/csv" }, body: new TextEncoder().encode(uploadCsv(DECK_CARDS, `limits${k}`)),
     }), limUploadEnv, EXEC_CTX);
     const j = (await res.json()) as { ok: boolean; deck?: { id: string; cards: number } };

@@ -17,6 +17,8 @@ export interface LoadedDeck {
   bundled: boolean;
   /** Uploaded decks: the lecturer who owns it. */
   owner?: number;
+  /** Uploaded decks: marked public by their owner (anyone may open them by id). */
+  public?: boolean;
 }
 
 export function loadDeck(deck: Deck, bundled: boolean, owner?: number): LoadedDeck {

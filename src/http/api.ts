@@ -5,8 +5,8 @@
  *   POST /api/draft   draft a deck from a document (?name=notes.md), returned as JSON, not stored
  * Authorization: Bearer <token from /token>. Tokens are stored hashed and revocable; the role is
  * re-read from storage on every call. The body is the file itself (--data-binary @cards.csv) with
- * ?name=cards.csv (for the format) and optionally ?id=my-deck&title=…, or multipart/form-data
- * with a `file` field.
+ * ?name=cards.csv (for the format) and optionally ?id=my-deck&title=…&public=on|off, or
+ * multipart/form-data with a `file` field.
  */
 import { Hono } from "hono/tiny";
 import { countWords, draftMaxChars, draftMaxWords, type Env } from "../env";
@@ -60,10 +60,15 @@ export function createApi(deps: Deps, decks: BundledDecks) {
       bytes = new Uint8Array(await c.req.arrayBuffer());
     }
     if (bytes.length === 0) return c.json({ ok: false, problems: [{ message: "empty body: send the deck file as the request body (curl --data-binary @file)" }] }, 400);
-    const opts: { deckId?: string; title?: string } = {};
-    const id = c.req.query("id"), title = c.req.query("title");
+    const opts: { deckId?: string; title?: string; public?: boolean } = {};
+    const id = c.req.query("id"), title = c.req.query("title"), pub = c.req.query("public");
     if (id) opts.deckId = id;
     if (title) opts.title = title;
+    // ?public=on|off marks the deck public or private; without it a replaced deck keeps its flag (a new one is private).
+    if (pub !== undefined) {
+      if (pub !== "on" && pub !== "off") return c.json({ ok: false, problems: [{ where: "public", message: `?public= takes on or off, not "${pub.slice(0, 20)}"` }] }, 400);
+      opts.public = pub === "on";
+    }
     const out = await ingestUpload(svc, c.get("owner"), name || "deck.txt", bytes, opts);
     return c.json(out.json, out.status as 200);
   });

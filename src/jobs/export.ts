@@ -7,7 +7,7 @@
  */
 import { InputFile } from "grammy";
 import type { Services } from "../services";
-import { readLearner } from "../learner/learner";
+import { lostLine, mayRead, readLearner } from "../learner/learner";
 import { ankiFileName, ankiTsv, progressCsv } from "../stats/export";
 import { dayToIso } from "../srs/days";
 import { plural } from "../learner/render";
@@ -22,6 +22,11 @@ export async function exportPart(svc: Services, uid: number, deckId: string, par
   if (!learner.stored && !learner.legacy) return; // deleted their data since
   const deck = await svc.decks.get(deckId);
   if (!deck) return;
+  if (!(await mayRead(svc, learner, deck))) {
+    // No longer shared with the learner: not exported; said once per deck (with its progress file, if any).
+    if (part === "csv" || !learner.hasProgress(deckId)) await svc.api.sendMessage(uid, `${lostLine([deck.deck.title])} Not exported.`);
+    return;
+  }
   const bytes = (s: string) => new TextEncoder().encode(s);
   if (part === "anki") {
     await svc.api.sendDocument(uid, new InputFile(bytes(ankiTsv(deck)), ankiFileName(deckId)), {

@@ -7,6 +7,7 @@
 import { newUser, readDay, writeDay, type LegacyParts, type UserDoc, type UserStore } from "../store/users";
 import type { Stores } from "../store/stores";
 import type { OwnsDoc } from "../store/people";
+import type { ClassDoc } from "../store/classes";
 import { asOneWrite, withoutUserLimit, type Writer } from "../store/write-guard";
 import { DeckProgress, summaryDueNow, type DeckSummary } from "../srs/progress";
 import type { Deps } from "../deps";
@@ -32,6 +33,15 @@ export class Learner {
   pendBefore?: number;
   /** When the update being handled was made (ms): an update from before a /forget writes nothing. */
   since: number;
+  /** The learner's classes (and their memberships) as this update read them: each is read once per update. */
+  readonly classCache = new Map<string, Promise<ClassDoc | null>>();
+  readonly memberCache = new Map<string, Promise<boolean>>();
+  /**
+   * Uploaded decks of the learner's table that an entry point found no longer shared with them
+   * (made private, or the class left): unsubscribed in memory, their progress kept. The caller
+   * saves the record and says so in one line.
+   */
+  lost: { id: string; title: string }[] = [];
 
   constructor(
     readonly id: number,
@@ -260,23 +270,46 @@ export interface ScopeDeck {
  * by the summaries in the head record (srs/progress.ts): decks with re-drills pending today, the
  * `pick` most overdue decks, and the first decks with new cards — so a press costs the same with 2
  * decks or 64. The others are `summarised` (not loaded; their summary stands for them).
+ *
+ * Access follows the grant (mayRead): an entry point (starting a session or a quiz, the daily job,
+ * the dashboard) leaves out the uploaded decks the learner may no longer open — unsubscribed in
+ * memory and listed in `learner.lost` — and chooses again among the rest. A press inside a session
+ * an entry point started passes `press: true` and is not checked again (a class check would cost
+ * reads on every press; a session lasts at most its day).
  */
-export async function scopeDecks(io: LearnerIO, learner: Learner, index: number, carried: readonly number[] = [], opts: { pick?: number } = {}): Promise<ScopeDeck[] | null> {
-  const own: [number, string][] = index < 0 ? learner.subscribed() : learner.deckIdAt(index) !== undefined ? [[index, learner.deckIdAt(index)!]] : [];
-  if (index >= 0 && own.length === 0) return null;
-  const extra: [number, string][] = [];
-  if (index < 0) {
-    for (const t of new Set(carried)) {
-      const id = learner.deckIdAt(t);
-      if (id !== undefined && !own.some(([i]) => i === t)) extra.push([t, id]);
+export async function scopeDecks(io: LearnerIO, learner: Learner, index: number, carried: readonly number[] = [], opts: { pick?: number; press?: boolean } = {}): Promise<ScopeDeck[] | null> {
+  if (index >= 0 && learner.deckIdAt(index) === undefined) return null;
+  const loaded = new Map<string, LoadedDeck>();
+  for (let round = 0; ; round++) {
+    const own: [number, string][] = index < 0 ? learner.subscribed() : [[index, learner.deckIdAt(index)!]];
+    const extra: [number, string][] = [];
+    if (index < 0) {
+      for (const t of new Set(carried)) {
+        const id = learner.deckIdAt(t);
+        if (id !== undefined && !own.some(([i]) => i === t)) extra.push([t, id]);
+      }
     }
+    let wanted = own;
+    if (index < 0 && opts.pick !== undefined && own.length > 1) wanted = chooseDecks(learner, own, new Set(carried), opts.pick);
+    const all = [...wanted, ...extra];
+    for (const [id, d] of await io.decks.getMany(all.map(([, id]) => id).filter((id) => !loaded.has(id)))) loaded.set(id, d);
+    let refused = false;
+    if (!opts.press) {
+      for (const [table, id] of wanted) {
+        const d = loaded.get(id);
+        if (!d || (await mayRead(io, learner, d))) continue;
+        loaded.delete(id);
+        learner.lost.push({ id, title: d.deck.title });
+        learner.doc.decks[table]!.sub = false;
+        refused = true;
+      }
+    }
+    // A refused deck of an all-decks scope may have been the one chosen: choose again without it.
+    if (refused && index < 0 && opts.pick !== undefined && round < MAX_DECKS) continue;
+    const usable = all.filter(([, id]) => loaded.has(id));
+    await learner.loadAll(io, usable.map(([, id]) => loaded.get(id)!));
+    return all.flatMap(([table, id], k) => (loaded.has(id) ? [{ table, deck: loaded.get(id)!, ...(k >= wanted.length ? { carried: true } : {}) }] : []));
   }
-  let wanted = own;
-  if (index < 0 && opts.pick !== undefined && own.length > 1) wanted = chooseDecks(learner, own, new Set(carried), opts.pick);
-  const all = [...wanted, ...extra];
-  const loaded = await io.decks.getMany(all.map(([, id]) => id));
-  await learner.loadAll(io, loaded.values());
-  return all.flatMap(([table, id], k) => (loaded.has(id) ? [{ table, deck: loaded.get(id)!, ...(k >= wanted.length ? { carried: true } : {}) }] : []));
 }
 
 /**
@@ -287,7 +320,7 @@ export async function scopeDecks(io: LearnerIO, learner: Learner, index: number,
 export async function foldClassDecks(io: LearnerIO, learner: Learner): Promise<boolean> {
   let changed = false;
   for (const code of learner.doc.classes) {
-    const cls = await io.stores.classes.get(code);
+    const cls = await classOf(io, learner, code);
     if (!cls) continue;
     const seen = learner.doc.cseen?.[code] ?? 0;
     if (cls.decks.length <= seen) continue;
@@ -301,26 +334,73 @@ export async function foldClassDecks(io: LearnerIO, learner: Learner): Promise<b
   return changed;
 }
 
+/** One of the learner's classes, read at most once per update. */
+function classOf(io: LearnerIO, learner: Learner, code: string): Promise<ClassDoc | null> {
+  let p = learner.classCache.get(code);
+  if (!p) learner.classCache.set(code, (p = io.stores.classes.get(code)));
+  return p;
+}
+
+/** Whether the class's roster still holds the learner (a lecturer's /removestudent deletes it), once per update. */
+function inRoster(io: LearnerIO, learner: Learner, code: string): Promise<boolean> {
+  let p = learner.memberCache.get(code);
+  if (!p) learner.memberCache.set(code, (p = io.stores.classes.member(code, learner.id).then((m) => m !== null)));
+  return p;
+}
+
 /**
- * Uploaded decks are private: readable by their owner and by the students of classes it was pushed
- * to (and by anyone who already has it in their deck table). Bundled decks are open to all. A deck
- * the learner may not read is answered exactly like one that does not exist.
+ * Who may open a deck — access follows the grant, checked at every entry point: a bundled deck,
+ * anyone; an uploaded deck, its owner, anyone while its owner has it marked public, and the
+ * students of a class it was pushed to while they are in that class (their record lists the class
+ * and the class's roster still has them). Having the deck in one's table grants nothing: a deck
+ * made private again, or a class left, is no longer served — the learner's progress on it is kept.
+ * Costs no read for bundled, own and public decks (the flag is in the deck's value); else one read
+ * per class of the learner (once per update, shared with foldClassDecks) and one of the roster
+ * key of a class that has the deck.
  */
 export async function mayRead(io: LearnerIO, learner: Learner, deck: LoadedDeck): Promise<boolean> {
-  if (deck.bundled || deck.owner === learner.id) return true;
+  if (deck.bundled || deck.owner === learner.id || deck.public) return true;
   const id = deck.deck.id;
-  if (learner.doc.decks.some((d) => d.id === id)) return true;
   for (const code of learner.doc.classes) {
-    const cls = await io.stores.classes.get(code);
-    if (cls?.decks.includes(id)) return true;
+    const cls = await classOf(io, learner, code);
+    if (cls?.decks.includes(id) && (await inRoster(io, learner, code))) return true;
   }
   return false;
 }
 
+/**
+ * A deck by id for an entry point: `deck` when the learner may open it; else null, with `lost`
+ * set when the deck is in the learner's table (they had it: tell them it is no longer shared —
+ * anyone else is answered exactly as for an unknown id).
+ */
+export async function openDeck(io: LearnerIO, learner: Learner, id: string): Promise<{ deck: LoadedDeck | null; lost?: LoadedDeck }> {
+  const d = await io.decks.get(id);
+  if (!d) return { deck: null };
+  if (await mayRead(io, learner, d)) return { deck: d };
+  return learner.doc.decks.some((e) => e.id === id) ? { deck: null, lost: d } : { deck: null };
+}
+
 /** A deck by id, only if the learner may read it (else null, as for an unknown id). */
 export async function readableDeck(io: LearnerIO, learner: Learner, id: string): Promise<LoadedDeck | null> {
-  const d = await io.decks.get(id);
-  return d && (await mayRead(io, learner, d)) ? d : null;
+  return (await openDeck(io, learner, id)).deck;
+}
+
+/**
+ * Unsubscribes the learner (in memory) from a deck no longer shared with them and gives the one
+ * line that says so; their progress on it is kept and counts again if the deck is shared again.
+ */
+export function loseDeck(learner: Learner, deck: LoadedDeck): string {
+  const e = learner.doc.decks.find((d) => d.id === deck.deck.id);
+  if (e) e.sub = false;
+  return lostLine([deck.deck.title]);
+}
+
+/** "“Midterm answers” is no longer shared with you — …" for one or more deck titles (plain text). */
+export function lostLine(titles: readonly string[]): string {
+  const names = titles.map((t) => `“${t}”`).join(", ");
+  return titles.length === 1
+    ? `${names} is no longer shared with you — your progress on it is kept.`
+    : `${names} are no longer shared with you — your progress on them is kept.`;
 }
 
 /** Due and new cards of the subscribed decks this update did not load, from their summaries. */

@@ -4,7 +4,8 @@
  *
  * KV reads per call (uploaded decks are cached per isolate for a minute; bundled decks cost none):
  *   learnerDashboard   1 (the learner's head record) + 1 progress shard per subscribed deck the learner
- *                      has graded + 1 per subscribed uploaded deck not cached
+ *                      has graded + 1 per subscribed uploaded deck not cached (+ the learner's classes and a
+ *                      roster key when such a deck is neither theirs nor public: the access check)
  *   lecturerClasses    3 (the two role keys, the lecturer's ownership record)
  *   classDashboard     5 (role keys, ownership, the class for its owner, the stored dashboard)
  *   lecturerDecks      3;  lecturerDeck 4 (+ the deck)
@@ -121,19 +122,20 @@ export async function lecturerDecks(svc: Services, uid: number): Promise<Answer>
   return ok({ decks: l.owns?.decks ?? [] });
 }
 
-async function ownDeck(svc: Services, l: Learner, id: string): Promise<Deck | Answer> {
+async function ownDeck(svc: Services, l: Learner, id: string): Promise<{ deck: Deck; public: boolean } | Answer> {
   if (id.length > 64 || !(l.owns?.decks ?? []).some((d) => d.id === id)) return fail(404, "you have no deck with that id");
   const deck = await svc.stores.decks.get(id);
   if (!deck || deck.owner !== l.id) return fail(404, "you have no deck with that id");
-  return deck.deck;
+  return { deck: deck.deck, public: !!deck.public };
 }
 
 export async function lecturerDeck(svc: Services, uid: number, id: string): Promise<Answer> {
   const l = await lecturer(svc, uid);
   if ("status" in l) return l;
-  const deck = await ownDeck(svc, l, id);
-  if ("status" in deck) return deck;
-  return ok({ deck, limits: { cards: DECK_LIMITS.cards } });
+  const own = await ownDeck(svc, l, id);
+  if ("status" in own) return own;
+  // `public`: whether anyone may open the deck by id (/publicdeck in the chat; a save keeps it).
+  return ok({ deck: own.deck, public: own.public, limits: { cards: DECK_LIMITS.cards } });
 }
 
 /** Longest request body PUT takes (a 5,000-card deck as JSON fits). */

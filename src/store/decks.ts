@@ -13,6 +13,11 @@
  * deck is then validated as an upload is, or refused. Parsed whole, the value is the deck with its
  * owner, as v1 was.
  *
+ * `pub: 1` in the header: the owner marked the deck public (/publicdeck). A value without it —
+ * every value from before the flag, and v1 values — is private; so is a value read whole because
+ * its header did not check out. Toggling rewrites the header only (`withPublic`), so a learner's
+ * access check reads the flag with the deck it reads anyway: no extra KV read.
+ *
  * `v1:deck:<id>` → { v: 1, owner, updated, deck } is still read (validated with the deck schema).
  */
 import * as v from "valibot";
@@ -21,7 +26,7 @@ import { DeckSchema, isQuizCapable, type Card, type Deck } from "../decks/schema
 import { loadDeck, type LoadedDeck, type UploadedDeckSource } from "../decks/registry";
 import { shortHash } from "../decks/hash";
 import { TransientError } from "./errors";
-import { Kv, keyKind } from "./kv";
+import { Kv, keyKind, writeGap } from "./kv";
 
 export const deckKey = (id: string) => `v2:deck:${id}`;
 export const deckKeyV1 = (id: string) => `v1:deck:${id}`;
@@ -39,6 +44,8 @@ export interface StoredDeck {
   owner: number;
   updated: number;
   deck: Deck;
+  /** Marked public by its owner: anyone may open it by id. Absent (every value from before): private. */
+  public?: boolean;
 }
 
 interface Header {
@@ -53,12 +60,19 @@ interface Header {
   /** The value's length. */
   length: number;
   check: string;
+  /** 1: the owner marked the deck public. Absent: private (so are values written before the flag). */
+  pub?: 1;
 }
 
 const PREFIX = '{"v":2,"hl":"';
 const HEAD_AT = PREFIX.length + 8 + '","head":'.length;
 
 const cache = new Map<string, { at: number; deck: LoadedDeck | null }>();
+/**
+ * When this isolate last wrote each deck (ms): its next write waits until a second has passed (KV
+ * takes one write per second per key) — an upload and a /publicdeck, or on and off, sent together.
+ */
+const written = new Map<string, number>();
 
 interface Read {
   deck: LoadedDeck | null;
@@ -82,17 +96,42 @@ export function encodeDeck(stored: StoredDeck): string {
   const head: Header = {
     owner: stored.owner, updated: stored.updated, deck: meta, ids,
     quiz: cards.map((c) => (isQuizCapable(c) ? "1" : "0")).join(""), at: 0, ends, length: 0, check: idsCheck(ids),
+    ...(stored.public ? { pub: 1 as const } : {}),
   };
+  return frame(head, middle.length, `${middle}${body}${tail}`);
+}
+
+/**
+ * The stored text around a header: `rest` is what follows it (the owner, the deck's fields, the
+ * cards), the first `before` characters of it coming before the first card. Sets the header's
+ * offsets (`at`, `length`), which depend on the header's own width.
+ */
+function frame(head: Header, before: number, rest: string): string {
   // The header holds its own offsets: measure it with 10-digit placeholders (real offsets are
   // shorter: a KV value is at most 25 MiB), then pad it with spaces to exactly that length.
   head.at = 1e9;
   head.length = 1e9;
   const width = JSON.stringify(head).length;
-  head.at = HEAD_AT + width + middle.length;
-  head.length = head.at + body.length + tail.length;
+  head.at = HEAD_AT + width + before;
+  head.length = HEAD_AT + width + rest.length;
   const headJson = JSON.stringify(head);
   const headText = `${headJson.slice(0, -1)}${" ".repeat(width - headJson.length)}}`;
-  return `${PREFIX}${String(width).padStart(8, "0")}","head":${headText}${middle}${body}${tail}`;
+  return `${PREFIX}${String(width).padStart(8, "0")}","head":${headText}${rest}`;
+}
+
+/**
+ * The same stored text with the deck marked public or private: only the header changes (the
+ * cards are copied as they are, never parsed). Null when the text is not a checked v2 value.
+ */
+export function withPublic(text: string, pub: boolean): string | null {
+  const r = readHeader(text);
+  if (!r.ok) return null;
+  const { head, width } = r;
+  const rest = text.slice(HEAD_AT + width);
+  const before = head.at - HEAD_AT - width;
+  if (pub) head.pub = 1;
+  else delete head.pub;
+  return frame(head, before, rest);
 }
 
 /** Offsets just after each top-level `{…}` of a comma-separated list of JSON objects. */
@@ -119,11 +158,8 @@ function idsCheck(ids: string[]): string {
   return `${ids.length}-${shortHash(ids.join("\n"))}`;
 }
 
-/**
- * A stored text → a loaded deck, or the reason it cannot be trusted. Costs a parse of the header
- * and a pass over the ids; the cards stay text until used.
- */
-export function decodeDeck(text: string): { ok: true; deck: LoadedDeck } | { ok: false; problem: string } {
+/** The header of a stored text, checked against the text (lengths, where the cards are, the ids' hash). */
+function readHeader(text: string): { ok: true; head: Header; width: number } | { ok: false; problem: string } {
   if (!text.startsWith(PREFIX)) return { ok: false, problem: "not version 2" };
   const hl = Number(text.slice(PREFIX.length, PREFIX.length + 8));
   if (!Number.isSafeInteger(hl) || hl < 2 || HEAD_AT + hl > text.length) return { ok: false, problem: "bad header length" };
@@ -146,7 +182,19 @@ export function decodeDeck(text: string): { ok: true; deck: LoadedDeck } | { ok:
   if (typeof at !== "number" || text.slice(at - 10, at) !== ',"cards":[' || text.slice(at + ends[n - 1]!) !== "]}}") return { ok: false, problem: "cards are not where the header says" };
   for (let i = 0; i < n; i++) if (typeof ids[i] !== "string") return { ok: false, problem: "bad id list" };
   if (h.check !== idsCheck(ids)) return { ok: false, problem: "ids do not match their check" };
+  return { ok: true, head: h, width: hl };
+}
 
+/**
+ * A stored text → a loaded deck, or the reason it cannot be trusted. Costs a parse of the header
+ * and a pass over the ids; the cards stay text until used.
+ */
+export function decodeDeck(text: string): { ok: true; deck: LoadedDeck } | { ok: false; problem: string } {
+  const r = readHeader(text);
+  if (!r.ok) return r;
+  const h = r.head;
+  const { ids, ends, quiz, at } = h;
+  const n = ids.length;
   const index = new Map<string, number>();
   for (let i = 0; i < n; i++) index.set(ids[i]!, i);
   if (index.size !== n) return { ok: false, problem: "duplicate ids" };
@@ -160,6 +208,7 @@ export function decodeDeck(text: string): { ok: true; deck: LoadedDeck } | { ok:
     return card;
   }) } as Deck;
   const loaded: LoadedDeck = { deck, index, cardIds: ids, quiz: flags, bundled: false, owner: h.owner };
+  if (h.pub === 1) loaded.public = true;
   return { ok: true, deck: loaded };
 }
 
@@ -246,13 +295,59 @@ export class UploadedDecks implements UploadedDeckSource {
   async put(stored: StoredDeck, replacesV1 = false): Promise<void> {
     const id = stored.deck.id;
     const text = encodeDeck(stored);
+    await this.gap(id);
     try {
       await this.kv.kv.put(deckKey(id), text);
     } catch (err) {
       throw new TransientError("KV put failed for v2:deck", { cause: err });
     }
     if (replacesV1) await this.kv.delete(deckKeyV1(id));
-    remember(id, this.deps.now(), loadDeck(stored.deck, false, stored.owner));
+    const loaded = loadDeck(stored.deck, false, stored.owner);
+    if (stored.public) loaded.public = true;
+    remember(id, this.deps.now(), loaded);
+  }
+
+  /**
+   * Marks `owner`'s deck public or private. Reads storage, never the cache; rewrites only the
+   * header of a v2 value (the cards are copied, not parsed); a v1 value, or one whose header does
+   * not check out, is stored afresh as v2. This isolate's cache takes the new value at once;
+   * other isolates see it when their cached copy expires (CACHE_MS) and KV has spread the write.
+   */
+  async setPublic(id: string, owner: number, pub: boolean): Promise<{ status: "missing" } | { status: "not-owner" } | { status: "changed" | "unchanged"; deck: LoadedDeck }> {
+    const text = await this.kv.getText(deckKey(id));
+    let next: string | null = null;
+    if (text !== null) {
+      const r = decodeDeck(text);
+      if (r.ok && r.deck.deck.id === id) {
+        if (r.deck.owner !== owner) return { status: "not-owner" };
+        if (!!r.deck.public === pub) return { status: "unchanged", deck: r.deck };
+        next = withPublic(text, pub);
+      }
+    }
+    if (next === null) {
+      // A v1 value or a v2 value that is not what put() writes: validated whole, stored afresh.
+      const r = await this.read(id);
+      if (r.owner === null || r.deck === null) return { status: "missing" };
+      if (r.owner !== owner) return { status: "not-owner" };
+      if (!!r.deck.public === pub) return { status: "unchanged", deck: r.deck };
+      const deck = { ...r.deck.deck, cards: [...r.deck.deck.cards] };
+      await this.put({ owner, updated: this.deps.now(), deck, ...(pub ? { public: true } : {}) }, r.version === 1);
+      return { status: "changed", deck: cache.get(id)?.deck ?? r.deck };
+    }
+    await this.gap(id);
+    await this.kv.putRaw(deckKey(id), next);
+    const r = decodeDeck(next);
+    if (!r.ok) throw new Error(`setPublic: the rewritten deck ${id} does not read back: ${r.problem}`);
+    remember(id, this.deps.now(), r.deck);
+    return { status: "changed", deck: r.deck };
+  }
+
+  /** Waits until this isolate's last write of the deck is a second old, and records this one. */
+  private async gap(id: string): Promise<void> {
+    const at = await writeGap(this.deps, written.get(id) ?? 0);
+    written.delete(id);
+    if (written.size >= CACHE_MAX) written.delete(written.keys().next().value as string);
+    written.set(id, at);
   }
 
   /** Forget cached copies (tests; after a delete). */

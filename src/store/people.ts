@@ -41,7 +41,7 @@ const RoleInviteSchema = v.object({ v: v.literal(1), code: v.string(), by: int, 
 export const OwnsSchema = v.object({
   v: v.literal(1),
   classes: v.array(v.object({ code: v.string(), name: v.string(), closed: v.optional(v.boolean()) })),
-  decks: v.array(v.object({ id: v.string(), title: v.string(), cards: v.number() })),
+  decks: v.array(v.object({ id: v.string(), title: v.string(), cards: v.number(), public: v.optional(v.boolean()) })),
   /** SHA-256 (hex) of the lecturer's current API token, so /token revoke can find it. */
   token: v.optional(v.string()),
   at: v.optional(int),

@@ -43,7 +43,8 @@ export async function storeDeck(
   owner: Learner,
   deck: Deck,
   format?: UploadFormat,
-): Promise<{ ok: true; deck: Deck; existing: LoadedDeck | null } | { ok: false; outcome: IngestOutcome }> {
+  opts: { public?: boolean } = {},
+): Promise<{ ok: true; deck: Deck; existing: LoadedDeck | null; public: boolean } | { ok: false; outcome: IngestOutcome }> {
   if (svc.decks.isBundled(deck.id)) {
     return { ok: false, outcome: await refused({ where: "deck id", message: `"${deck.id}" is the id of a built-in deck. Choose another id (in chat: put "id: my-deck" in the file's caption; over HTTP: ?id=my-deck).` }, 409, format) };
   }
@@ -56,10 +57,12 @@ export async function storeDeck(
   if (!existing && owns.decks.length >= MAX_DECKS_PER_LECTURER) {
     return { ok: false, outcome: await refused({ message: `You have ${owns.decks.length} decks, the most one lecturer can keep. Re-upload one of them instead.` }, 409, format) };
   }
-  await svc.stores.decks.put({ owner: owner.id, updated: svc.deps.now(), deck }, version === 1);
-  owns.decks = [...owns.decks.filter((d) => d.id !== deck.id), { id: deck.id, title: deck.title, cards: deck.cards.length }];
+  // A replaced deck stays public or private as it was, unless the upload says otherwise (API ?public=).
+  const pub = opts.public ?? !!existing?.public;
+  await svc.stores.decks.put({ owner: owner.id, updated: svc.deps.now(), deck, ...(pub ? { public: true } : {}) }, version === 1);
+  owns.decks = [...owns.decks.filter((d) => d.id !== deck.id), { id: deck.id, title: deck.title, cards: deck.cards.length, ...(pub ? { public: true } : {}) }];
   await svc.stores.people.putOwns(owner.id, owns);
-  return { ok: true, deck, existing };
+  return { ok: true, deck, existing, public: pub };
 }
 
 export async function ingestUpload(
@@ -67,13 +70,14 @@ export async function ingestUpload(
   owner: Learner,
   fileName: string,
   bytes: Uint8Array,
-  opts: { deckId?: string; title?: string } = {},
+  opts: { deckId?: string; title?: string; public?: boolean } = {},
 ): Promise<IngestOutcome> {
   if (bytes.length > UPLOAD_LIMITS.bytes) {
     return refused({ message: `The file is ${(bytes.length / 1048576).toFixed(1)} MiB; decks may be at most 1 MiB. Split it into smaller decks.` }, 413);
   }
   const { parseUpload, formatReport } = await loadParsers();
-  const result = parseUpload(fileName, bytes, { ...opts, maxCards: uploadMaxCards(svc.env) });
+  const { public: pub, ...parseOpts } = opts;
+  const result = parseUpload(fileName, bytes, { ...parseOpts, maxCards: uploadMaxCards(svc.env) });
   owner.owns ??= (await svc.stores.people.owns(owner.id)) ?? { v: 1, classes: [], decks: [] };
   if (!result.ok) {
     return { ok: false, status: 422, report: formatReport(result), json: { ok: false, format: result.format ?? null, problems: result.problems, total_problems: result.totalProblems } };
@@ -82,7 +86,7 @@ export async function ingestUpload(
     // An id made from the file name gets a random suffix: "midterm-answers" is not guessable.
     result.deck.id = await unguessableId(svc, owner, result.deck);
   }
-  const stored = await storeDeck(svc, owner, result.deck, result.format);
+  const stored = await storeDeck(svc, owner, result.deck, result.format, pub === undefined ? {} : { public: pub });
   if (!stored.ok) return stored.outcome;
   const { deck, existing } = stored;
   const kept = existing ? deck.cards.filter((c) => existing.index.has(c.id)).length : 0;
@@ -91,6 +95,9 @@ export async function ingestUpload(
     existing
       ? `Replaced your deck "${deck.id}": ${kept} of its cards are unchanged, so learners keep their progress on them.`
       : `Saved as deck "${deck.id}".`,
+    stored.public
+      ? `It is public: anyone can open it with /review ${deck.id} (make it private with /publicdeck ${deck.id} off).`
+      : `It is private: you and the students of classes you push it to can open it (/publicdeck ${deck.id} on makes it public).`,
     `Push it to a class with /push ${deck.id} <class>, or study it yourself with /review ${deck.id}.`,
   ].join("\n");
   return {
@@ -102,7 +109,7 @@ export async function ingestUpload(
     json: {
       ok: true,
       format: result.format,
-      deck: { id: deck.id, title: deck.title, cards: deck.cards.length, quiz_cards: deck.cards.filter((c) => c.distractors).length },
+      deck: { id: deck.id, title: deck.title, cards: deck.cards.length, quiz_cards: deck.cards.filter((c) => c.distractors).length, public: stored.public },
       replaced: !!existing,
       kept_progress_cards: kept,
       warnings: result.warnings,

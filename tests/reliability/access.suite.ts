@@ -73,6 +73,7 @@ describe("suite 5: access", () => {
       ["/token", /That is for lecturers/],
       ["/token revoke", /That is for lecturers/],
       ["/mydecks", /That is for lecturers/],
+      ["/publicdeck alpha on", /That is for lecturers/],
       ["/draft some text", /That is for lecturers/],
       [`/lecturer ${S2}`, /Only administrators/],
       [`/lecturer remove ${L1}`, /Only administrators/],

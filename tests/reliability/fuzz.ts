@@ -35,7 +35,7 @@ export const textArb = (): fc.Arbitrary<string> =>
 
 const COMMANDS = [
   "start", "help", "decks", "review", "quiz", "daily", "settings", "stats", "export", "forget", "join", "leave", "classes", "newclass", "push",
-  "classstats", "classexport", "removestudent", "renameclass", "closeclass", "token", "mydecks", "lecturer", "id", "draft", "draft_cancel", "frobnicate",
+  "classstats", "classexport", "removestudent", "renameclass", "closeclass", "token", "mydecks", "publicdeck", "lecturer", "id", "draft", "draft_cancel", "frobnicate",
   "START", "start@lectern_test_bot", "review@someone_else_bot",
 ];
 

@@ -122,12 +122,12 @@ describe("hostile input: poison updates", () => {
     let nextLecturer = 0;
     const commands = [
       "start", "help", "decks", "review", "quiz", "daily", "settings", "stats", "export", "forget", "join", "classes", "leave", "id",
-      "newclass", "renameclass", "closeclass", "removestudent", "push", "classstats", "classexport", "mydecks", "draft", "draft_cancel",
+      "newclass", "renameclass", "closeclass", "removestudent", "push", "classstats", "classexport", "mydecks", "publicdeck", "draft", "draft_cancel",
       "token", "lecturer", "nosuchcommand",
     ];
     const args = ["q".repeat(600), "ab = 7 ".repeat(715).slice(0, 5000)];
     let next = 0;
-    const lecturerCommands = new Set(["newclass", "renameclass", "closeclass", "removestudent", "push", "classstats", "classexport", "mydecks", "draft", "draft_cancel", "token"]);
+    const lecturerCommands = new Set(["newclass", "renameclass", "closeclass", "removestudent", "push", "classstats", "classexport", "mydecks", "publicdeck", "draft", "draft_cancel", "token"]);
     let checked = 0;
     for (const command of commands) {
       for (const arg of args) {

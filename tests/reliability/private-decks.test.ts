@@ -42,7 +42,8 @@ describe("uploaded decks are private", () => {
     }
     h.advance(1500);
     await h.send(stranger, "/export");
-    expect(h.tg.calls.filter((c) => c.method === "sendDocument" && c.params.chat_id === stranger)).toEqual([]);
+    // Documents go as multipart: their chat_id arrives as a string.
+    expect(h.tg.calls.filter((c) => c.method === "sendDocument" && String(c.params.chat_id) === String(stranger))).toEqual([]);
     // Nothing the bot sent the stranger holds a card of the deck.
     expect(h.tg.calls.some((c) => c.params.chat_id === stranger && JSON.stringify(c.params).includes(SECRET_FRONT))).toBe(false);
     void seen;

@@ -3,7 +3,7 @@ import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext } from "../context";
 import { cb, DECK_CALLBACK, unpackCatalogue, unpackDeck } from "../../learner/callback-data";
 import { editOrIgnore } from "../edit";
-import { foldClassDecks, isLecturer, loadLearner, readableDeck, saveLearner, type Learner } from "../learner";
+import { foldClassDecks, isLecturer, loadLearner, loseDeck, lostLine, mayRead, openDeck, saveLearner, type Learner } from "../learner";
 import { deckCounts } from "../cards";
 import { bar, esc, plural } from "../../learner/render";
 import type { LoadedDeck } from "../../decks/registry";
@@ -11,12 +11,21 @@ import type { LoadedDeck } from "../../decks/registry";
 export const decksFeature = new Composer<BotContext>();
 const PAGE = 8;
 
-/** Every deck the learner can see: bundled ones, then subscribed uploaded ones. */
+/**
+ * Every deck the learner can see: bundled ones, then subscribed uploaded ones they may still open
+ * (those no longer shared with them are unsubscribed in memory and listed in `learner.lost`).
+ */
 export async function visibleDecks(ctx: BotContext, learner: Learner): Promise<LoadedDeck[]> {
   const out = ctx.decks.catalogue();
   const extra = learner.subscribed().map(([, id]) => id).filter((id) => !ctx.decks.isBundled(id));
   const loaded = await ctx.decks.getMany(extra);
-  for (const d of loaded.values()) out.push(d);
+  for (const d of loaded.values()) {
+    if (await mayRead(ctx, learner, d)) out.push(d);
+    else {
+      loseDeck(learner, d);
+      learner.lost.push({ id: d.deck.id, title: d.deck.title });
+    }
+  }
   return out;
 }
 
@@ -32,6 +41,7 @@ function catalogueText(learner: Learner, decks: LoadedDeck[], page: number, lect
     if (seen > 0 || learner.isSubscribed(d.deck.id)) lines.push(`    new ${c.unseen} · learning ${c.learning} · due ${c.due}`);
   }
   if (decks.length === 0) lines.push("No decks yet.");
+  if (learner.lost.length) lines.push("", esc(lostLine(learner.lost.map((l) => l.title))));
   return lines.join("\n");
 }
 
@@ -53,8 +63,9 @@ function catalogueKeyboard(learner: Learner, decks: LoadedDeck[], page: number):
 async function showCatalogue(ctx: BotContext, page: number, edit: boolean) {
   ctx.trace.feature = "decks";
   const learner = await loadLearner(ctx);
-  if (await foldClassDecks(ctx, learner)) await saveLearner(ctx, learner);
+  const folded = await foldClassDecks(ctx, learner);
   const decks = await visibleDecks(ctx, learner);
+  if (folded || learner.lost.length) await saveLearner(ctx, learner);
   // A first-version record shows its figures from its progress (once: it migrates on its next save).
   if (learner.legacy) await learner.loadAll(ctx, decks.filter((d) => learner.legacy!.progress[d.deck.id]));
   const p = Math.min(Math.max(0, page), Math.max(0, Math.ceil(decks.length / PAGE) - 1));
@@ -110,7 +121,14 @@ decksFeature.callbackQuery(DECK_CALLBACK, async (ctx, next) => {
   if (parsed.action !== "d" && parsed.action !== "s" && parsed.action !== "u") return next();
   ctx.trace.feature = "decks";
   const learner = await loadLearner(ctx);
-  const d = await readableDeck(ctx, learner, parsed.id);
+  const { deck: d, lost } = await openDeck(ctx, learner, parsed.id);
+  if (lost) {
+    // Their deck, no longer shared with them: not shown; unsubscribing still works, progress stays.
+    const wasSubscribed = learner.isSubscribed(parsed.id);
+    const line = loseDeck(learner, lost);
+    if (wasSubscribed) await saveLearner(ctx, learner);
+    return ctx.answerCallbackQuery({ text: line, show_alert: true });
+  }
   if (!d) return ctx.answerCallbackQuery({ text: "That deck no longer exists." });
   if (parsed.action === "s" || parsed.action === "u") {
     const want = parsed.action === "s";
@@ -134,7 +152,13 @@ decksFeature.command("start", async (ctx, next) => {
   if (ctx.startPayload?.kind !== "deck") return next();
   ctx.trace.feature = "decks";
   const learner = await loadLearner(ctx);
-  const d = await readableDeck(ctx, learner, ctx.startPayload.id);
+  const { deck: d, lost } = await openDeck(ctx, learner, ctx.startPayload.id);
+  if (lost) {
+    const wasSubscribed = learner.isSubscribed(lost.deck.id);
+    const line = loseDeck(learner, lost);
+    if (wasSubscribed) await saveLearner(ctx, learner);
+    return ctx.reply(`${line} Send /decks to see the decks you have.`);
+  }
   if (!d) return ctx.reply("That deck no longer exists. Send /decks to see the decks there are.");
   await learner.load(ctx, d);
   const page = deckPage(learner, d, await isLecturer(ctx.env, ctx, learner.id));

@@ -9,7 +9,9 @@ import { isLecturer, loadLearner, type Learner } from "../learner";
 import { isAdmin } from "../../env";
 import { ingestUpload } from "../../uploads/ingest";
 import { UPLOAD_LIMITS } from "../../decks/parsers/types";
-import { esc, plural } from "../../learner/render";
+import { cut, esc, plural } from "../../learner/render";
+import { argFits, MAX_ARG, MAX_DECK_ID, parseDeckId } from "../../learner/callback-data";
+import { writeGap } from "../../store/kv";
 
 export const lecturerFeature = new Composer<BotContext>();
 
@@ -153,8 +155,80 @@ lecturerFeature.command("mydecks", async (ctx) => {
     await ctx.reply("You have not uploaded any decks yet. Send a file (JSON, CSV/TSV with a header row front,back,…, an Anki “Notes in Plain Text” export or a Quizlet export) to upload one.");
     return;
   }
-  const lines = ["<b>Your decks</b>", ...decks.map((d) => `• <code>${esc(d.id)}</code> — ${esc(d.title)} (${plural(d.cards, "card")})`), "", "Push one with <code>/push &lt;deck&gt; &lt;class&gt;</code>. Re-upload a file with the same id to replace a deck."];
+  const lines = [
+    "<b>Your decks</b>",
+    ...decks.map((d) => `• <code>${esc(d.id)}</code> — ${esc(d.title)} (${plural(d.cards, "card")}${d.public ? ", public" : ""})`),
+    "",
+    "Push one with <code>/push &lt;deck&gt; &lt;class&gt;</code>. Re-upload a file with the same id to replace a deck.",
+    "Decks are private (you and the classes you push them to); <code>/publicdeck &lt;deck&gt; on</code> lets anyone open one by its id.",
+  ];
   await ctx.reply(lines.join("\n"), { parse_mode: "HTML" });
+});
+
+// ---- public or private -------------------------------------------------------------------------
+
+const PUBLIC_USAGE =
+  "Usage: /publicdeck <deck id> on — anyone can open the deck by its id (/review, /quiz, its link)\n/publicdeck <deck id> off — private again: only you and the students of classes you pushed it to\nYour deck ids: /mydecks";
+
+/**
+ * /publicdeck <deck id> on|off: the deck's owner marks it public (anyone may open it by id) or
+ * private again. The role is checked first, then the argument (length, then the deck id's
+ * pattern, then on/off); the flag lives in the deck's own value, so learners' checks cost no read.
+ */
+lecturerFeature.command("publicdeck", async (ctx) => {
+  ctx.trace.feature = "lecturer";
+  const learner = await requireLecturer(ctx);
+  if (!learner) return;
+  const arg = ctx.match;
+  if (!argFits(arg)) {
+    await ctx.reply(`That is ${arg.length} characters; a deck id and on/off are under ${MAX_ARG}. ${PUBLIC_USAGE}`);
+    return;
+  }
+  const words = arg.trim().split(/\s+/);
+  if (words.length !== 2 || !words[0]) {
+    await ctx.reply(PUBLIC_USAGE);
+    return;
+  }
+  const id = parseDeckId(words[0]);
+  if (!id) {
+    await ctx.reply(`“${cut(words[0], 60)}” is not a deck id (up to ${MAX_DECK_ID} lower-case letters, digits and dashes). ${PUBLIC_USAGE}`);
+    return;
+  }
+  const word = words[1]!.toLowerCase();
+  const pub = word === "on" ? true : word === "off" ? false : null;
+  if (pub === null) {
+    await ctx.reply(`Say “on” or “off” after the deck id, not “${cut(words[1]!, 20)}”. ${PUBLIC_USAGE}`);
+    return;
+  }
+  if (ctx.decks.isBundled(id)) {
+    await ctx.reply(`“${id}” is a built-in deck: built-in decks are open to everyone.`);
+    return;
+  }
+  const r = await ctx.stores.decks.setPublic(id, learner.id, pub);
+  if (r.status === "missing") {
+    await ctx.reply(`There is no deck “${id}”. Your deck ids are in /mydecks.`);
+    return;
+  }
+  if (r.status === "not-owner") {
+    await ctx.reply(`“${id}” is not your deck: only the lecturer who uploaded it can make it public or private. Your deck ids are in /mydecks.`);
+    return;
+  }
+  // The listing in the lecturer's record follows (for /mydecks and the API); the deck's value decides.
+  const owns = learner.owns!;
+  const entry = owns.decks.find((d) => d.id === id);
+  if (entry && !!entry.public !== pub) {
+    if (pub) entry.public = true;
+    else delete entry.public;
+    await writeGap(ctx.deps, owns.at ?? 0); // on and off sent together: one write a second per key
+    await ctx.stores.people.putOwns(learner.id, owns);
+  }
+  const title = r.deck.deck.title;
+  await ctx.reply(
+    pub
+      ? `${r.status === "unchanged" ? "Already public" : "Public now"}: “${title}” (${id}) — anyone can open it with /review ${id}, /quiz ${id} or https://t.me/${ctx.me.username}?start=deck_${id}.`
+      : `${r.status === "unchanged" ? "Already private" : "Private now"}: “${title}” (${id}) — only you and the students of classes you pushed it to can open it; anyone else who has it is told it is no longer shared, and keeps their progress.`,
+    { link_preview_options: { is_disabled: true } },
+  );
 });
 
 // ---- API tokens ------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext } from "../context";
 import { cb, MAX_DECK_ID, parseDeckId, unpackDeck } from "../../learner/callback-data";
-import { loadLearner, readableDeck, readLearner, saveLearner, type Learner } from "../learner";
+import { loadLearner, loseDeck, lostLine, mayRead, openDeck, readLearner, saveLearner, type Learner } from "../learner";
 import { answerGroupPoll } from "./group-quiz";
 import { answerQuiz, describeQuiz, resumeQuiz, startQuiz } from "../../quiz/service";
 import { cut, esc } from "../../learner/render";
@@ -16,13 +16,31 @@ async function scopeFor(ctx: BotContext, learner: Learner, deckId: string): Prom
   if (deckId === "*") return -1;
   const id = parseDeckId(deckId);
   if (!id) return `“${esc(cut(deckId, 60))}” is not a deck id (up to ${MAX_DECK_ID} lower-case letters, digits and dashes). Send /decks to see the decks there are.`;
-  const d = await readableDeck(ctx, learner, id);
+  const { deck: d, lost } = await openDeck(ctx, learner, id);
+  if (lost) {
+    // Their deck, no longer shared with them: not served; their progress stays.
+    const wasSubscribed = learner.isSubscribed(id);
+    const line = loseDeck(learner, lost);
+    if (wasSubscribed) await saveLearner(ctx, learner);
+    return esc(line);
+  }
   if (!d) return `There is no deck called “${esc(cut(deckId, 60))}”. Send /decks to see the decks there are.`;
   const i = learner.tableIndex(d.deck.id);
   if (i < 0) return "You have too many decks; unsubscribe from one in /decks first.";
   if (!learner.doc.decks[i]!.sub) learner.doc.decks[i]!.sub = true; // saved with the quiz
   if (!d.quiz.some(Boolean)) return `“${esc(d.deck.title)}” has no quiz questions (its cards have no answer options). Try /review instead.`;
   return i;
+}
+
+/** True when every deck of the running quiz's unanswered questions may still be opened by the learner. */
+async function quizStillShared(ctx: BotContext, learner: Learner): Promise<boolean> {
+  const tables = new Set(learner.doc.quiz!.qs.filter((q) => q.g === undefined).map((q) => q.d));
+  for (const t of tables) {
+    const id = learner.deckIdAt(t);
+    const d = id === undefined ? null : await ctx.decks.get(id);
+    if (d && !(await mayRead(ctx, learner, d))) return false;
+  }
+  return true;
 }
 
 export async function runQuizCommand(ctx: BotContext, deckId: string, restart = false, opts: { learner?: Learner; from?: number } = {}): Promise<void> {
@@ -32,6 +50,9 @@ export async function runQuizCommand(ctx: BotContext, deckId: string, restart = 
   // This message (a /quiz, or the one whose button was pressed) started the running quiz: Telegram
   // redelivering it, or a double tap, starts and re-sends nothing.
   if (opts.from !== undefined && learner.doc.quiz?.from === opts.from) return;
+  // A running quiz is sent again only while the learner may still open its decks; else it is
+  // dropped and a new quiz starts from what they may open.
+  if (learner.doc.quiz && !restart && !(await quizStillShared(ctx, learner))) delete learner.doc.quiz;
   if (learner.doc.quiz && !restart && learner.doc.quiz.day >= learner.today - 1) {
     const kb = new InlineKeyboard().text("🔁 Start a new quiz", RESTART);
     await ctx.reply(`You are in the middle of a quiz (${describeQuiz(learner.doc.quiz)}). Here it is again — or start over:`, { reply_markup: kb });
@@ -52,10 +73,14 @@ export async function runQuizCommand(ctx: BotContext, deckId: string, restart = 
   const subscribedBefore = learner.subscribed().length;
   delete learner.doc.quiz;
   const r = await startQuiz(ctx, learner, ctx.chat.id, scope, opts.from === undefined ? {} : { from: opts.from });
+  // Decks no longer shared with the learner were left out of the quiz and unsubscribed (a sent
+  // quiz saved that with itself; otherwise it is saved below).
+  if (learner.lost.length) await ctx.reply(lostLine(learner.lost.map((l) => l.title)));
   if (r.status === "empty") {
-    if (learner.subscribed().length !== subscribedBefore) await saveLearner(ctx, learner);
+    if (learner.subscribed().length !== subscribedBefore || learner.lost.length) await saveLearner(ctx, learner);
     await ctx.reply("🎉 You are all caught up: no quiz questions are due and every card has been seen. Come back tomorrow, or subscribe to another deck in /decks.");
   } else if (r.status === "no-decks") {
+    if (learner.lost.length) await saveLearner(ctx, learner);
     await ctx.reply("Your decks are no longer available. Send /decks to choose others.");
   }
 }

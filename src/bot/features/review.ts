@@ -12,7 +12,7 @@ import { Composer, InlineKeyboard } from "grammy";
 import type { BotContext } from "../context";
 import { randomId } from "../../deps";
 import { argFits, cb, MAX_ARG, unpackDeck } from "../../learner/callback-data";
-import { foldClassDecks, loadLearner, readableDeck, saveLearner, scopeDecks, unloadedCounts, type Learner, type ScopeDeck } from "../learner";
+import { foldClassDecks, loadLearner, loseDeck, lostLine, mayRead, openDeck, saveLearner, scopeDecks, unloadedCounts, type Learner, type ScopeDeck } from "../learner";
 import { backHtml, frontHtml, sourceHtml } from "../cards";
 import { editOrIgnore } from "../edit";
 import { cut, esc, plural } from "../../learner/render";
@@ -40,9 +40,10 @@ interface Scope {
   decks: ScopeDeck[];
 }
 
-async function loadScope(ctx: BotContext, learner: Learner, index: number, carried: readonly number[] = []): Promise<Scope | null> {
+async function loadScope(ctx: BotContext, learner: Learner, index: number, carried: readonly number[] = [], press = false): Promise<Scope | null> {
   // An all-decks session keeps the decks its unsaved grades name, even if unsubscribed meanwhile.
-  const decks = await scopeDecks(ctx, learner, index, carried, index < 0 ? { pick: 1 } : {});
+  // Access is checked when a session starts, not on its presses (see scopeDecks).
+  const decks = await scopeDecks(ctx, learner, index, carried, { ...(index < 0 ? { pick: 1 } : {}), ...(press ? { press } : {}) });
   return decks ? { index, decks } : null;
 }
 
@@ -165,7 +166,16 @@ export async function startReview(ctx: BotContext, deckId: string | "*"): Promis
   let index = -1;
   let note = "";
   if (deckId !== "*") {
-    const d = await resolveDeck(ctx, learner, deckId);
+    const found = await resolveDeck(ctx, learner, deckId);
+    if (found && "lost" in found) {
+      // Their deck, no longer shared with them: not served; their progress stays.
+      const wasSubscribed = learner.isSubscribed(found.lost.deck.id);
+      const line = loseDeck(learner, found.lost);
+      if (wasSubscribed) await saveLearner(ctx, learner);
+      await ctx.reply(`${line} Send /decks to see the decks you have.`);
+      return;
+    }
+    const d = found?.deck;
     if (!d) {
       await ctx.reply(`There is no deck called “${esc(cut(deckId, 60))}”. Send /decks to see the decks there are.`, { parse_mode: "HTML" });
       return;
@@ -189,6 +199,11 @@ export async function startReview(ctx: BotContext, deckId: string | "*"): Promis
     }
   }
   const scope = await loadScope(ctx, learner, index);
+  if (learner.lost.length) {
+    // Decks no longer shared with the learner were left out (and unsubscribed): saved, said once.
+    await saveLearner(ctx, learner);
+    await ctx.reply(lostLine(learner.lost.map((l) => l.title)));
+  }
   if (!scope || scope.decks.length === 0) {
     await ctx.reply("Your decks are no longer available. Send /decks to choose others.");
     return;
@@ -207,12 +222,16 @@ export async function startReview(ctx: BotContext, deckId: string | "*"): Promis
   await ctx.reply(m.text, { parse_mode: "HTML", reply_markup: m.kb });
 }
 
-/** A deck by id, or by a unique prefix of its id or title among the visible decks. */
-async function resolveDeck(ctx: BotContext, learner: Learner, query: string): Promise<LoadedDeck | null> {
+/**
+ * A deck by id, or by a unique prefix of its id or title among the visible decks — if the learner
+ * may open it; `lost` when it is one of theirs no longer shared with them; null as for no deck.
+ */
+async function resolveDeck(ctx: BotContext, learner: Learner, query: string): Promise<{ deck: LoadedDeck } | { lost: LoadedDeck } | null> {
   const q = query.trim().toLowerCase();
   if (/^[a-z0-9][a-z0-9-]{0,39}$/.test(q)) {
-    const exact = await readableDeck(ctx, learner, q);
-    if (exact) return exact;
+    const exact = await openDeck(ctx, learner, q);
+    if (exact.deck) return { deck: exact.deck };
+    if (exact.lost) return { lost: exact.lost };
   }
   const candidates = [...ctx.decks.catalogue()];
   for (const [, id] of learner.subscribed()) if (!ctx.decks.isBundled(id)) {
@@ -220,7 +239,9 @@ async function resolveDeck(ctx: BotContext, learner: Learner, query: string): Pr
     if (d) candidates.push(d);
   }
   const matches = candidates.filter((d) => d.deck.id.startsWith(q) || d.deck.title.toLowerCase().includes(q));
-  return matches.length === 1 ? matches[0]! : null;
+  if (matches.length !== 1) return null;
+  const m = matches[0]!;
+  return (await mayRead(ctx, learner, m)) ? { deck: m } : { lost: m };
 }
 
 reviewFeature.command("review", async (ctx) => {
@@ -286,7 +307,7 @@ reviewFeature.callbackQuery(REVIEW_CALLBACK, async (ctx) => {
   // Quiz answers given after the session's first unsaved grade are applied after its grades.
   const { end, resaved, firstUnsaved } = step;
   if (firstUnsaved) learner.pendBefore = firstUnsaved * 1000;
-  const scope = await loadScope(ctx, learner, st.scope, [...st.log.map((e) => e.deck), ...(st.cur ? [st.cur.deck] : [])]);
+  const scope = await loadScope(ctx, learner, st.scope, [...st.log.map((e) => e.deck), ...(st.cur ? [st.cur.deck] : [])], true);
   if (!scope || scope.decks.length === 0) return ctx.answerCallbackQuery({ text: "This session's deck is no longer available. Send /review." });
   const tableToScope = new Map(scope.decks.map((d, i) => [d.table, i]));
   const valid = (e: { deck: number; card: number }) => {

@@ -95,6 +95,7 @@ export const LECTURER_HELP = [
   "<b>Lecturers</b>",
   "Send a deck file (JSON, CSV/TSV, Anki text export or Quizlet export) to upload it.",
   "/mydecks — your uploaded decks",
+  "/publicdeck <code>&lt;deck&gt; on|off</code> — let anyone open one of your decks by its id, or make it private again (uploads are private: you and the classes you push them to)",
   "/newclass <code>&lt;name&gt;</code> — create a class and get its join link",
   "/classes — your classes (rename, close, remove a student)",
   "/push <code>&lt;deck&gt; &lt;class&gt;</code> — send a deck to every student of a class (/push alone: choose with buttons; deck ids are in /decks)",

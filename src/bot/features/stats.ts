@@ -10,7 +10,7 @@
 import { Composer, InlineKeyboard, InputFile } from "grammy";
 import type { BotContext } from "../context";
 import { appUrl } from "../../env";
-import { type Learner, loadLearner, saveLearner } from "../learner";
+import { type Learner, loadLearner, lostLine, mayRead, saveLearner } from "../learner";
 import { editOrIgnore } from "../edit";
 import { esc, plural } from "../../learner/render";
 import { isLeech } from "../../srs/card-state";
@@ -66,6 +66,8 @@ async function statsInput(ctx: BotContext, learner: Learner): Promise<StatsInput
     }
   }
   const loaded = await ctx.decks.getMany(toLoad.map(([, id]) => id));
+  // A deck no longer shared with the learner lists none of its cards (counted as not available).
+  for (const [id, d] of loaded) if (!(await mayRead(ctx, learner, d))) loaded.delete(id);
   await learner.loadAll(ctx, loaded.values());
   const decks: TableDeck[] = toLoad.flatMap(([table, id]) => (loaded.has(id) ? [{ table, deck: loaded.get(id)! }] : []));
   return {
@@ -183,6 +185,15 @@ statsFeature.command("export", async (ctx) => {
     return;
   }
   const decks = await ctx.decks.getMany([...new Set([...withProgress, ...subscribed])]);
+  // Decks no longer shared with the learner are not exported (their cards are the lecturer's); the
+  // learner's progress on them is kept, and exported again if the deck is shared again.
+  const lost: string[] = [];
+  for (const [id, d] of decks) {
+    if (await mayRead(ctx, learner, d)) continue;
+    decks.delete(id);
+    lost.push(d.deck.title);
+  }
+  if (lost.length) await ctx.reply(`${lostLine(lost)} Not exported.`);
   const shards: { deck: LoadedDeck; progress: DeckProgress }[] = [];
   for (const id of withProgress) {
     const deck = decks.get(id);
