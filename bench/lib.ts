@@ -34,3 +34,4 @@ export { MemKv } from "./mem-kv";
 export type { InlineKeyboardMarkup } from "grammy/types";
 export { UserSchema } from "../src/store/users";
 export { safeParse } from "valibot";
+export { guard } from "../src/store/guard";
