@@ -94,6 +94,33 @@ describe("/stats", () => {
     expect(screen(h, uid)).toBe(text);
   });
 
+  it("a deck whose stored summary is stale is counted from its loaded progress: the same figures as from a fresh summary", async () => {
+    const uid = 8_101_003;
+    const h = createHarness({ users: [user(uid)], decks: [alpha, beta] });
+    for (const deck of ["alpha", "beta"]) {
+      await h.send(uid, `/review ${deck}`);
+      for (const g of ["Good", "Again", "Easy", "Hard"] as const) {
+        if (!/left/.test(screen(h, uid))) break;
+        await grade(h, uid, g);
+      }
+      h.advance(1500);
+      await h.press(uid, uid, h.lastBotMessage(uid)!.message_id, button(h.lastBotMessage(uid), "⏹ Stop"));
+      h.advance(2000);
+    }
+    await h.send(uid, "/stats");
+    const fromSummaries = screen(h, uid);
+    expect(fromSummaries).toMatch(/Alpha <facts> & more · 12 cards[\s\S]*beta/i);
+
+    // The same record with summaries a month old (a deck not studied since): too stale to count from.
+    const doc = (await record(uid))!;
+    for (const d of doc.decks) d.s!.day -= 30;
+    await env.KV.put(userKey(uid), JSON.stringify(doc));
+    h.kv.resetWindow();
+    await h.send(uid, "/stats");
+    expect(h.kv.resetWindow().reads).toBe(3); // the record and both decks' progress
+    expect(screen(h, uid)).toBe(fromSummaries);
+  });
+
   it("in a group it points to the private chat", async () => {
     const uid = 8_101_002;
     const h = createHarness({ users: [user(uid)], decks: [alpha], groups: [{ id: -100123, title: "Class group", members: [uid] }] });

@@ -39,7 +39,9 @@ const PRIVATE_ONLY = "That is between you and me — send it in our private chat
 /**
  * The subscribed decks as /stats shows them. A deck whose summary in the learner's record says it
  * has no leeches and no suspended cards is counted from that summary — no deck or progress read —
- * so /stats costs about the same with 2 decks or 64; the others are loaded with their progress.
+ * so /stats costs about the same with 2 decks or 64; the others are loaded with their progress
+ * (to list their leeches and suspended cards, or — when the stored summary is stale or missing —
+ * to count them from a fresh summary of the loaded rows).
  */
 async function statsInput(ctx: BotContext, learner: Learner): Promise<StatsInput> {
   const today = learner.today;
@@ -70,15 +72,37 @@ async function statsInput(ctx: BotContext, learner: Learner): Promise<StatsInput
   for (const [id, d] of loaded) if (!(await mayRead(ctx, learner, d))) loaded.delete(id);
   await learner.loadAll(ctx, loaded.values());
   const decks: TableDeck[] = toLoad.flatMap(([table, id]) => (loaded.has(id) ? [{ table, deck: loaded.get(id)! }] : []));
+  // The decks to count exactly, counted from a summary of their loaded progress (one pass over its
+  // rows), not card by card — a few 5,000-card decks whose summaries were stale cost the same.
+  const exact: NonNullable<StatsInput["summarized"]> = [];
+  let missing = 0;
+  for (const [, id] of toLoad) {
+    if (listOnly.has(id)) continue;
+    const d = loaded.get(id);
+    if (!d) {
+      missing++;
+      continue;
+    }
+    const s = learner.progress(id)?.summary(today);
+    const total = d.cardIds.length;
+    exact.push(s
+      ? {
+        title: d.deck.title,
+        b: { total, new: Math.max(0, total - s.seen), learning: s.ph[0], young: s.ph[1], mature: s.ph[2], suspended: s.ph[3], seen: s.seen },
+        fc: summaryForecast(s, today, 7),
+      }
+      : { title: d.deck.title, b: { total, new: total, learning: 0, young: 0, mature: 0, suspended: 0, seen: 0 }, fc: new Array<number>(7).fill(0) });
+    listOnly.add(id);
+  }
   return {
     doc: learner.doc,
     today,
     decks,
     listOnly,
-    summarized,
+    summarized: [...exact, ...summarized],
     rowsOf: (deckId) => learner.progress(deckId)?.rows,
     state: (deckId, cardId) => learner.state(deckId, cardId),
-    missing: toLoad.length - listOnly.size - decks.filter((d) => !listOnly.has(d.deck.deck.id)).length,
+    missing,
   };
 }
 
