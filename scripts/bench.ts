@@ -1555,15 +1555,19 @@ async function main() {
   const cpuOf = (xs: Sample[]) => xs.map((x) => x.cpu);
   const gradeRatio = median(cpuOf(ratio50k)) / median(cpuOf(ratio150));
   // Every path, interleaved in rounds; plus the grade press with the deck not in the isolate's cache.
-  const MISS = "grade press, deck not in the isolate's cache";
-  const pathSamples = new Map<string, Sample[]>([...pathNames, MISS].map((n) => [n, []]));
-  const recsOf = (name: string) => limitRecs.filter((r) => r.name === (name === MISS ? "grade press" : name));
-  for (const name of pathSamples.keys()) for (let i = 0; i < 3; i++) await runLimit(recsOf(name)[i % recsOf(name).length]!, name === MISS);
+  // Paths also timed with the uploaded decks not in the isolate's cache (a fresh isolate, or the entry expired).
+  const MISSES = new Map([
+    ["grade press, deck not in the isolate's cache", "grade press"],
+    ["export job (progress CSV), deck not in the isolate's cache", "export job (a 5,000-card deck's progress CSV)"],
+  ]);
+  const pathSamples = new Map<string, Sample[]>([...pathNames, ...MISSES.keys()].map((n) => [n, []]));
+  const recsOf = (name: string) => limitRecs.filter((r) => r.name === (MISSES.get(name) ?? name));
+  for (const name of pathSamples.keys()) for (let i = 0; i < 3; i++) await runLimit(recsOf(name)[i % recsOf(name).length]!, MISSES.has(name));
   const perRound = Math.ceil(LIMIT_RUNS / ROUNDS);
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, out] of pathSamples) {
       const recs = recsOf(name);
-      for (let k = 0; k < perRound; k++) out.push(await runLimit(recs[(round * perRound + k) % recs.length]!, name === MISS));
+      for (let k = 0; k < perRound; k++) out.push(await runLimit(recs[(round * perRound + k) % recs.length]!, MISSES.has(name)));
     }
   }
   if (limProblems.length) throw new Error(`the timed worker at the limits logged problems: ${JSON.stringify(limProblems.slice(0, 3))}`);
@@ -1736,7 +1740,7 @@ async function main() {
     const cpu = cpuOf(xs);
     const over = median(cpu) > CPU_LIMIT_MS && !name.includes("for the ratio") ? " ✗ over" : "";
     limRows.push([name, String(xs.length), fmt(median(cpu)) + over, fmt(quantile(cpu, 0.9)), fmt(median(xs.map((x) => x.wall))),
-      perInv(xs.map((x) => x.reads)), perInv(xs.map((x) => x.writes)), perInv(xs.map((x) => x.deletes)), pathCalls.get(name === MISS || name.includes("for the ratio") ? "grade press" : name) ?? "none"]);
+      perInv(xs.map((x) => x.reads)), perInv(xs.map((x) => x.writes)), perInv(xs.map((x) => x.deletes)), pathCalls.get(MISSES.get(name) ?? (name.includes("for the ratio") ? "grade press" : name)) ?? "none"]);
   }
   const limWidths = limRows[0]!.map((_, c) => Math.max(...limRows.map((r) => r[c]!.length)));
   for (const r of limRows) console.log(r.map((cell, c) => (c === 0 || c === r.length - 1 ? cell.padEnd(limWidths[c]!) : cell.padStart(limWidths[c]!))).join("  ").trimEnd());

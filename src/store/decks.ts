@@ -200,26 +200,59 @@ export function decodeDeck(text: string): { ok: true; deck: LoadedDeck } | { ok:
   if (index.size !== n) return { ok: false, problem: "duplicate ids" };
   const flags = new Array<boolean>(n);
   for (let i = 0; i < n; i++) flags[i] = quiz.charCodeAt(i) === 49;
-  const deck = { ...h.deck, cards: lazyCards(n, (i) => {
-    const card = JSON.parse(text.slice(at + (i === 0 ? 0 : ends[i - 1]! + 1), at + ends[i]!)) as Card;
+  const check = (card: Card, i: number): Card => {
     if (!card || card.id !== ids[i] || typeof card.front !== "string" || typeof card.back !== "string") {
       throw new Error(`stored deck ${h.deck.id}: card ${i} does not match its header`);
     }
     return card;
-  }) } as Deck;
+  };
+  const start = (i: number) => at + (i === 0 ? 0 : ends[i - 1]! + 1);
+  const cards = lazyCards(n, (i) => check(JSON.parse(text.slice(start(i), at + ends[i]!)) as Card, i), {
+    // Every card at once (an export): one JSON.parse of the whole list costs less than one per card.
+    all: () => (JSON.parse(text.slice(at - 1, at + ends[n - 1]! + 1)) as Card[]).map(check),
+    // A card's front without parsing the card: stored cards begin {"id":<id>,"front":"…" (checked
+    // here; anything else is parsed whole).
+    front: (i) => {
+      const prefix = `{"id":${JSON.stringify(ids[i])},"front":"`;
+      const from = start(i);
+      if (!text.startsWith(prefix, from)) return undefined;
+      const end = at + ends[i]!;
+      let escaped = false;
+      for (let k = from + prefix.length; k < end; k++) {
+        const c = text.charCodeAt(k);
+        if (c === 92) {
+          escaped = true;
+          k++;
+        } else if (c === 34) {
+          const raw = text.slice(from + prefix.length, k);
+          return escaped ? (JSON.parse(`"${raw}"`) as string) : raw;
+        }
+      }
+      return undefined;
+    },
+  });
+  const deck = { ...h.deck, cards } as Deck;
   const loaded: LoadedDeck = { deck, index, cardIds: ids, quiz: flags, bundled: false, owner: h.owner };
   if (h.pub === 1) loaded.public = true;
   return { ok: true, deck: loaded };
 }
 
+/** What a stored deck's lazy card list can do besides parsing one card: all cards at once, a front alone. */
+interface Bulk {
+  all(): Card[];
+  front(i: number): string | undefined;
+  slots: (Card | undefined)[];
+}
+const bulks = new WeakMap<readonly Card[], Bulk>();
+
 /**
  * A read-only array of `n` cards, each parsed from its text the first time it is read: a review
- * or a quiz uses one card of a deck, so a cache miss never parses the other 4,999. Iterating
- * (an export) parses them all, once.
+ * or a quiz uses one card of a deck, so a cache miss never parses the other 4,999. An export reads
+ * every card through `allCards` (one parse of the list) or only the fronts through `cardFront`.
  */
-function lazyCards(n: number, make: (i: number) => Card): Card[] {
+function lazyCards(n: number, make: (i: number) => Card, bulk: Omit<Bulk, "slots">): Card[] {
   const slots = new Array<Card | undefined>(n).fill(undefined); // no holes: `i in cards` holds
-  return new Proxy(slots, {
+  const proxy = new Proxy(slots, {
     get(target, key, receiver) {
       if (typeof key === "string") {
         const c = key.charCodeAt(0);
@@ -237,6 +270,25 @@ function lazyCards(n: number, make: (i: number) => Card): Card[] {
       return false;
     },
   }) as Card[];
+  bulks.set(proxy, { ...bulk, slots });
+  return proxy;
+}
+
+/** Every card of a deck (an export): a stored deck's list parsed in one pass, not card by card. */
+export function allCards(deck: LoadedDeck): readonly Card[] {
+  const b = bulks.get(deck.deck.cards);
+  if (!b) return deck.deck.cards;
+  if (b.slots.some((c) => c === undefined)) {
+    const all = b.all();
+    for (let i = 0; i < all.length; i++) b.slots[i] ??= all[i]!;
+  }
+  return b.slots as Card[];
+}
+
+/** Card `i`'s front (the progress CSV): a stored deck's read from its text without parsing the card. */
+export function cardFront(deck: LoadedDeck, i: number): string {
+  const b = bulks.get(deck.deck.cards);
+  return b?.slots[i]?.front ?? b?.front(i) ?? deck.deck.cards[i]!.front;
 }
 
 export class UploadedDecks implements UploadedDeckSource {

@@ -8,7 +8,8 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createHarness, user, type Harness } from "../support/harness";
 import { makeDeck } from "../support/fixtures";
-import { decodeDeck, deckKey, deckKeyV1, encodeDeck, UploadedDecks } from "../../src/store/decks";
+import { allCards, cardFront, decodeDeck, deckKey, deckKeyV1, encodeDeck, UploadedDecks } from "../../src/store/decks";
+import { loadDeck } from "../../src/decks/registry";
 import { parseUpload } from "../../src/decks/parsers";
 import { FREE_PLAN_UPLOAD_CARDS, uploadMaxCards } from "../../src/decks/limits";
 import type { Deck } from "../../src/decks/schema";
@@ -63,6 +64,34 @@ describe("the stored form (v2)", () => {
     expect(JSON.parse(JSON.stringify(loaded.deck))).toEqual(deck);
     const { cards: _cards, ...meta } = deck;
     expect(loaded.deck).toMatchObject(meta);
+  });
+
+  it("an export reads every card in one pass, or only the fronts, and gets what a card-by-card read gets", () => {
+    // Fronts with quotes, backslashes, a line break, non-Latin text and an escaped slash; one card
+    // whose stored text does not begin id, front (read whole instead).
+    const odd = [`He said "no" \\ twice`, "line\nbreak ✓ — 日本語", "a/b </script>", "plain"];
+    const cards = deck.cards.slice(0, 8).map((c, i) => (i < odd.length ? { ...c, front: odd[i]! } : c));
+    const { front: _old, ...rest } = cards[5]!;
+    void _old;
+    cards[5] = { front: "front first", ...rest };
+    const stored = encodeDeck({ owner: 1, updated: 1, deck: { ...deck, cards } });
+    const read = () => {
+      const r = decodeDeck(stored);
+      if (!r.ok) throw new Error(r.problem);
+      return r.deck;
+    };
+    expect(stored).toContain(`{"front":"front first","id":`); // the card read whole
+    const a = read();
+    expect(cards.map((_, i) => cardFront(a, i))).toEqual(cards.map((c) => c.front));
+    const b = read();
+    expect(allCards(b)).toEqual(cards);
+    expect(allCards(b)[3]).toBe(b.deck.cards[3]); // the same parsed cards, not a second copy
+    const c = read();
+    const first = c.deck.cards[2]; // parsed alone before the list
+    expect(allCards(c)[2]).toBe(first);
+    // A bundled (plain) deck: its own cards.
+    expect(allCards(loadDeck(alpha, true))).toBe(alpha.cards);
+    expect(cardFront(loadDeck(alpha, true), 1)).toBe(alpha.cards[1]!.front);
   });
 
   it("refuses a value whose header does not match it", () => {
