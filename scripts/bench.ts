@@ -1559,6 +1559,7 @@ async function main() {
   const MISSES = new Map([
     ["grade press, deck not in the isolate's cache", "grade press"],
     ["export job (progress CSV), deck not in the isolate's cache", "export job (a 5,000-card deck's progress CSV)"],
+    ["export job (Anki file), deck not in the isolate's cache", "export job (a 5,000-card deck's Anki file)"],
   ]);
   const pathSamples = new Map<string, Sample[]>([...pathNames, ...MISSES.keys()].map((n) => [n, []]));
   const recsOf = (name: string) => limitRecs.filter((r) => r.name === (MISSES.get(name) ?? name));

@@ -74,7 +74,11 @@ export function progressCsv(decks: Iterable<{ deck: LoadedDeck; progress: DeckPr
 }
 
 /** A field of Anki's tab-separated text: one line, no tabs; quoted when it could be misread. */
+/** What a field must be changed for: a tab, a line break or a quote, or space or `#` at an end. */
+const FIELD_SPECIAL = /[\t\r\n"]|^[\s#]|\s$/;
+
 export function tsvField(text: string): string {
+  if (!FIELD_SPECIAL.test(text)) return text; // most fields: one test, no copy
   const s = text.replace(/[\t\r\n]+/g, " ").trim();
   return /"/.test(s) || s.startsWith("#") ? `"${s.replace(/"/g, '""')}"` : s;
 }
@@ -87,9 +91,9 @@ function tags(card: Card): string {
 export const ANKI_HEADER = ["#separator:tab", "#html:false", "#columns:Front\tBack\tTags", "#tags column:3"] as const;
 
 export function ankiTsv(deck: LoadedDeck): string {
-  const lines: string[] = [...ANKI_HEADER];
-  for (const card of allCards(deck)) lines.push([tsvField(card.front), tsvField(card.back), tsvField(tags(card))].join("\t"));
-  return `${lines.join("\n")}\n`;
+  let tsv = `${ANKI_HEADER.join("\n")}\n`;
+  for (const card of allCards(deck)) tsv += `${tsvField(card.front)}\t${tsvField(card.back)}\t${card.tags?.length ? tsvField(tags(card)) : ""}\n`;
+  return tsv;
 }
 
 /** A file name from a deck id (already [a-z0-9-]). */

@@ -213,18 +213,19 @@ export function decodeDeck(text: string): { ok: true; deck: LoadedDeck } | { ok:
     // A card's front without parsing the card: stored cards begin {"id":<id>,"front":"…" (checked
     // here; anything else is parsed whole).
     front: (i) => {
-      const prefix = `{"id":${JSON.stringify(ids[i])},"front":"`;
-      const from = start(i);
-      if (!text.startsWith(prefix, from)) return undefined;
+      // {"id":"<id>","front":" — an id that JSON would escape does not match, and is parsed whole.
+      const id = ids[i]!, from = start(i);
+      const open = from + 7 + id.length + 11;
+      if (!text.startsWith('{"id":"', from) || !text.startsWith(id, from + 7) || !text.startsWith('","front":"', from + 7 + id.length)) return undefined;
       const end = at + ends[i]!;
       let escaped = false;
-      for (let k = from + prefix.length; k < end; k++) {
+      for (let k = open; k < end; k++) {
         const c = text.charCodeAt(k);
         if (c === 92) {
           escaped = true;
           k++;
         } else if (c === 34) {
-          const raw = text.slice(from + prefix.length, k);
+          const raw = text.slice(open, k);
           return escaped ? (JSON.parse(`"${raw}"`) as string) : raw;
         }
       }
