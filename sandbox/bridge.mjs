@@ -3,6 +3,7 @@
 // webhook answers non-2xx (with backoff) before moving on.
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { webhookReplyCall } from "./telegram-core.mjs";
 
 export const DEFAULT_API_ROOT = "https://api.telegram.org";
 export const BRIDGE_ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "poll_answer", "my_chat_member"];
@@ -174,18 +175,10 @@ export async function runBridge(options) {
 
   /** A webhook reply (a method call in the webhook's response body) is forwarded like Telegram does. */
   const webhookReply = async (/** @type {string} */ text) => {
-    if (!text.trim().startsWith("{")) return;
-    /** @type {any} */
-    let body;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      return;
-    }
-    if (!body || typeof body.method !== "string") return;
-    const { method, ...params } = body;
-    const answer = await call(method, params, signal);
-    if (!answer.ok) log(`[bridge] webhook reply ${method} failed: ${answer.description}`);
+    const reply = webhookReplyCall(text);
+    if (!reply) return;
+    const answer = await call(reply.method, reply.params, signal);
+    if (!answer.ok) log(`[bridge] webhook reply ${reply.method} failed: ${answer.description}`);
   };
 
   let failures = 0;

@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import { readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createTelegram, readParams } from "./telegram-core.mjs";
+import { createTelegram, readParams, webhookReplyCall } from "./telegram-core.mjs";
 import {
   DAILY_CRON,
   DEFAULT_SANDBOX_PORT,
@@ -255,16 +255,8 @@ export async function startSandbox(options = {}) {
 
   /** A webhook reply (a Bot API call in the webhook's response body) is executed like Telegram does. */
   function runWebhookReply(/** @type {string} */ text) {
-    if (!text.trim().startsWith("{")) return;
-    try {
-      const body = JSON.parse(text);
-      if (body && typeof body.method === "string") {
-        const { method, ...params } = body;
-        core.handle(method, params);
-      }
-    } catch {
-      // not a webhook reply
-    }
+    const call = webhookReplyCall(text);
+    if (call) core.handle(call.method, call.params);
   }
 
   /** @param {boolean} reachable @param {number} status @param {string} error */

@@ -236,6 +236,8 @@ export function parseHtml(
   resolveUser?: (userId: number) => User | undefined,
 ): { text: string; entities: MessageEntity[] };
 
+/** The Bot API call a webhook's response body carries, or null when it is not one. */
+export function webhookReplyCall(text: string): { method: string; params: Record<string, unknown> } | null;
 export function parseMultipart(body: Uint8Array, boundary: string): Record<string, string | UploadedFile>;
 
 /** Query string + JSON / urlencoded / multipart body of a Bot API request. */

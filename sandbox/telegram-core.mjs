@@ -564,6 +564,25 @@ function headerParams(value) {
 }
 
 /**
+ * The Bot API call a webhook's response body carries (a webhook reply: Telegram runs it as a call),
+ * or null when the body is not one (empty, not JSON, no method).
+ * @param {string} text
+ * @returns {{ method: string, params: Record<string, unknown> } | null}
+ */
+export function webhookReplyCall(text) {
+  if (!text.trim().startsWith("{")) return null;
+  let body;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!body || typeof body.method !== "string") return null;
+  const { method, ...params } = body;
+  return { method, params };
+}
+
+/**
  * Parses a multipart/form-data body into fields: strings for plain fields, and
  * `{ filename, bytes, mimeType }` for file parts.
  * @param {Uint8Array} body

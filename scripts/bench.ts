@@ -39,6 +39,7 @@ import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import type * as LibModule from "../bench/lib";
 import { prng } from "../src/quiz/poll";
+import { webhookReplyCall } from "../sandbox/telegram-core.mjs";
 
 type Lib = typeof LibModule;
 type CardState = LibModule.CardState;
@@ -193,10 +194,10 @@ function cannedFetch(polls = false) {
  */
 async function webhookReply(res: Response, fetch: typeof globalThis.fetch): Promise<string | null> {
   if (!(res.headers.get("content-type") ?? "").includes("application/json")) return null;
-  const { method, ...params } = (await res.json()) as { method?: unknown };
-  if (typeof method !== "string") return null;
-  await fetch(`${API_ROOT}/bot${BOT_TOKEN}/${method}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(params) });
-  return method;
+  const call = webhookReplyCall(await res.text());
+  if (!call) return null;
+  await fetch(`${API_ROOT}/bot${BOT_TOKEN}/${call.method}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(call.params) });
+  return call.method;
 }
 
 // ---- the learner records the benchmark starts from ---------------------------------------------
