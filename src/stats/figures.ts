@@ -11,7 +11,7 @@
  *   leeches    cards failed LEECH_LAPSES times or more; suspended cards
  */
 import { F, isLeech, LEECH_LAPSES, phaseOf, type CardState } from "../srs/card-state";
-import { W } from "../srs/progress";
+import { summaryForecast, W, type DeckSummary } from "../srs/progress";
 import { outlook, type DeckView } from "../srs/session";
 import { dayToIso } from "../srs/days";
 import { currentStreak, KEEP_DAYS, readDay, type UserDoc } from "../store/users";
@@ -145,6 +145,17 @@ export function deckBreakdown(cardIds: readonly string[], state: (cardId: string
   }
   b.seen = b.total - b.new;
   return b;
+}
+
+/**
+ * A deck's phases and its 7-day forecast from a summary of its progress (srs/progress.ts) — the
+ * same figures deckBreakdown and forecast count card by card. `total`: the deck's cards now (a
+ * stored summary may be of an older version); no summary: every card new.
+ */
+export function summaryFigures(s: DeckSummary | undefined, total: number, today: number): { b: DeckBreakdown; fc: number[] } {
+  if (!s) return { b: { total, new: total, learning: 0, young: 0, mature: 0, suspended: 0, seen: 0 }, fc: new Array<number>(7).fill(0) };
+  const [learning, young, mature, suspended] = s.ph;
+  return { b: { total, new: Math.max(0, total - s.seen), learning, young, mature, suspended, seen: s.seen }, fc: summaryForecast(s, today, 7) };
 }
 
 // ---- forecast ------------------------------------------------------------------------------

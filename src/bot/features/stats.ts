@@ -14,11 +14,11 @@ import { type Learner, loadLearner, lostLine, mayRead, saveLearner } from "../le
 import { editOrIgnore } from "../edit";
 import { esc, plural } from "../../learner/render";
 import { isLeech } from "../../srs/card-state";
-import { summaryForecast, type DeckProgress } from "../../srs/progress";
+import type { DeckProgress } from "../../srs/progress";
 import type { LoadedDeck } from "../../decks/registry";
 import { dayToIso } from "../../srs/days";
 import { statsView, suspendedView, type StatsInput, type View } from "../../stats/view";
-import type { TableDeck } from "../../stats/figures";
+import { summaryFigures, type TableDeck } from "../../stats/figures";
 import { ankiFileName, ankiTsv, progressCsv } from "../../stats/export";
 import { EXPORT_INLINE_CARDS } from "../../jobs/export";
 import { forgetLearner } from "../../stats/forget";
@@ -55,12 +55,7 @@ async function statsInput(ctx: BotContext, learner: Learner): Promise<StatsInput
       toLoad.push([table, id]);
       continue;
     }
-    const [learning, young, mature, suspended] = s.ph;
-    summarized.push({
-      title: e.t!,
-      b: { total: s.cards, new: Math.max(0, s.cards - s.seen), learning, young, mature, suspended, seen: s.seen },
-      fc: summaryForecast(s, today, 7),
-    });
+    summarized.push({ title: e.t!, ...summaryFigures(s, s.cards, today) });
     // Leeches and suspended cards are listed by card: those decks are read, for the list only.
     if (s.ph[3] > 0 || s.ph[4] > 0) {
       toLoad.push([table, id]);
@@ -83,15 +78,7 @@ async function statsInput(ctx: BotContext, learner: Learner): Promise<StatsInput
       missing++;
       continue;
     }
-    const s = learner.progress(id)?.summary(today);
-    const total = d.cardIds.length;
-    exact.push(s
-      ? {
-        title: d.deck.title,
-        b: { total, new: Math.max(0, total - s.seen), learning: s.ph[0], young: s.ph[1], mature: s.ph[2], suspended: s.ph[3], seen: s.seen },
-        fc: summaryForecast(s, today, 7),
-      }
-      : { title: d.deck.title, b: { total, new: total, learning: 0, young: 0, mature: 0, suspended: 0, seen: 0 }, fc: new Array<number>(7).fill(0) });
+    exact.push({ title: d.deck.title, ...summaryFigures(learner.progress(id)?.summary(today), d.cardIds.length, today) });
     listOnly.add(id);
   }
   return {
