@@ -82,18 +82,10 @@ function axes(xValues, xSplits) {
   ];
 }
 
-function barChart(el, xs, ys, opts) {
-  const color = css("--tg-theme-button-color", "#2481cc");
+/** One series plotted in `el` (the theme's button colour, no legend or cursor), marked drawn for the tests. */
+function plot(el, xs, ys, opts, scales, axesOpts, series) {
   const u = new uPlot(
-    {
-      width: plotWidth(el),
-      height: opts.height || 150,
-      legend: { show: false },
-      cursor: { show: false },
-      scales: { x: { time: !!opts.time, range: (_u, min, max) => [min - (opts.time ? dayMs / 2000 : 0.5), max + (opts.time ? dayMs / 2000 : 0.5)] }, y: { range: (_u, _min, max) => [0, Math.max(opts.minMax || 1, max)] } },
-      axes: axes(opts.xValues, opts.time ? undefined : xs),
-      series: [{}, { label: opts.label, fill: color, stroke: color, paths: uPlot.paths.bars({ size: [0.7, 40] }), points: { show: false } }],
-    },
+    { width: plotWidth(el), height: opts.height || 150, legend: { show: false }, cursor: { show: false }, scales, axes: axesOpts, series: [{}, { label: opts.label, ...series }] },
     [xs, ys],
     el,
   );
@@ -101,23 +93,19 @@ function barChart(el, xs, ys, opts) {
   return u;
 }
 
+function barChart(el, xs, ys, opts) {
+  const color = css("--tg-theme-button-color", "#2481cc");
+  const pad = opts.time ? dayMs / 2000 : 0.5;
+  return plot(el, xs, ys, opts,
+    { x: { time: !!opts.time, range: (_u, min, max) => [min - pad, max + pad] }, y: { range: (_u, _min, max) => [0, Math.max(opts.minMax || 1, max)] } },
+    axes(opts.xValues, opts.time ? undefined : xs),
+    { fill: color, stroke: color, paths: uPlot.paths.bars({ size: [0.7, 40] }), points: { show: false } });
+}
+
 function lineChart(el, xs, ys, opts) {
   const color = css("--tg-theme-button-color", "#2481cc");
-  const u = new uPlot(
-    {
-      width: plotWidth(el),
-      height: opts.height || 150,
-      legend: { show: false },
-      cursor: { show: false },
-      scales: { x: { time: true }, y: { range: [0, 100] } },
-      axes: axes(),
-      series: [{}, { label: opts.label, stroke: color, width: 2, points: { show: true, size: 6, fill: color }, spanGaps: false }],
-    },
-    [xs, ys],
-    el,
-  );
-  chartMarked();
-  return u;
+  return plot(el, xs, ys, opts, { x: { time: true }, y: { range: [0, 100] } }, axes(),
+    { stroke: color, width: 2, points: { show: true, size: 6, fill: color }, spanGaps: false });
 }
 
 /** A year of days as a calendar (weeks as columns, Monday on top), darker = more cards reviewed. */
