@@ -63,19 +63,29 @@ async function classWith(h: Harness, lect: number, students: number[]): Promise<
   return code;
 }
 
+/**
+ * The learner reviews `graded` cards of alpha, takes the daily quiz at 10:00, and the 10:00 cron
+ * runs until its quiz poll to them is being sent — held open until `poll.release()`.
+ */
+async function dailyQuizInFlight(h: Harness, uid: number, graded: number) {
+  await h.send(uid, "/review alpha");
+  if (graded) await gradeCards(h, uid, graded);
+  await stop(h, uid);
+  await h.send(uid, "/settings time 10:00");
+  h.advance(1500);
+  await h.send(uid, "/daily on");
+  h.clock.now = MIDNIGHT + 10 * 3600_000;
+  const poll = h.hold("sendPoll", (p) => p.chat_id === uid);
+  const cron = h.runCron(MIDNIGHT + 10 * 3600_000);
+  await poll.reached;
+  return { poll, cron };
+}
+
 describe("the daily job and the learner", () => {
   it("grades made while the daily job's poll is in flight stay: the job writes only its own key", async () => {
     const uid = freshUserId();
     const h = createHarness({ users: [user(uid)], decks: [alpha], start: MIDNIGHT + 9 * 3600_000 });
-    await h.send(uid, "/review alpha");
-    await stop(h, uid);
-    await h.send(uid, "/settings time 10:00");
-    h.advance(1500);
-    await h.send(uid, "/daily on");
-    h.clock.now = MIDNIGHT + 10 * 3600_000;
-    const poll = h.hold("sendPoll", (p) => p.chat_id === uid);
-    const cron = h.runCron(MIDNIGHT + 10 * 3600_000);
-    await poll.reached; // the job has read the learner and is sending the quiz
+    const { poll, cron } = await dailyQuizInFlight(h, uid, 0); // the job has read the learner and is sending the quiz
     await h.send(uid, "/review");
     await gradeCards(h, uid, 9);
     await stop(h, uid);
@@ -94,16 +104,7 @@ describe("the daily job and the learner", () => {
   it("/forget while the daily job's poll is in flight: nothing of the learner comes back", async () => {
     const uid = freshUserId();
     const h = createHarness({ users: [user(uid)], decks: [alpha], start: MIDNIGHT + 9 * 3600_000 });
-    await h.send(uid, "/review alpha");
-    await gradeCards(h, uid, 2);
-    await stop(h, uid);
-    await h.send(uid, "/settings time 10:00");
-    h.advance(1500);
-    await h.send(uid, "/daily on");
-    h.clock.now = MIDNIGHT + 10 * 3600_000;
-    const poll = h.hold("sendPoll", (p) => p.chat_id === uid);
-    const cron = h.runCron(MIDNIGHT + 10 * 3600_000);
-    await poll.reached;
+    const { poll, cron } = await dailyQuizInFlight(h, uid, 2);
     await forget(h, uid);
     poll.release();
     await cron;

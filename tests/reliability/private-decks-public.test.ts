@@ -38,6 +38,19 @@ async function say(h: Harness, uid: number, text: string): Promise<string> {
 }
 
 /** Every Bot API call to `uid` since `from` that carries a card of the deck. */
+/** Carol uploads a deck and marks it public; Eve, a stranger, reviews one of its cards (Good) and stops. */
+async function eveStudiedPublicDeck() {
+  const lect = freshUserId(), eve = freshUserId();
+  const h = createHarness({ users: [user(ADMIN), user(lect, "Carol"), user(eve, "Eve")], decks: [alpha] });
+  await lecturer(h, lect);
+  const { id } = await upload(h, lect);
+  await say(h, lect, `/publicdeck ${id} on`);
+  expect(await say(h, eve, `/review ${id}`)).toContain(SECRET);
+  await grade(h, eve, "Good");
+  await stop(h, eve);
+  return { h, lect, eve, id };
+}
+
 function leaks(h: Harness, uid: number, from: number) {
   return h.callsSince(from).filter((c) => String(c.params.chat_id) === String(uid) && (JSON.stringify(c.params).includes(SECRET) || fileText(h, c).includes(SECRET)));
 }
@@ -138,15 +151,8 @@ describe("public decks", () => {
   });
 
   it("an all-decks session or quiz leaves out a deck no longer shared and goes on with the learner's other decks", async () => {
-    const lect = freshUserId(), eve = freshUserId();
-    const h = createHarness({ users: [user(ADMIN), user(lect, "Carol"), user(eve, "Eve")], decks: [alpha] });
-    await lecturer(h, lect);
-    const { id } = await upload(h, lect);
-    await say(h, lect, `/publicdeck ${id} on`);
     // The uploaded deck comes first in Eve's table, with new cards left: the session's first pick.
-    expect(await say(h, eve, `/review ${id}`)).toContain(SECRET);
-    await grade(h, eve, "Good");
-    await stop(h, eve);
+    const { h, lect, eve, id } = await eveStudiedPublicDeck();
     h.advance(1500);
     await h.send(eve, "/start deck_alpha");
     h.advance(1500);
@@ -164,14 +170,7 @@ describe("public decks", () => {
   });
 
   it("a large /export (queue jobs, one file each) leaves out a deck no longer shared, and says so", async () => {
-    const lect = freshUserId(), eve = freshUserId();
-    const h = createHarness({ users: [user(ADMIN), user(lect, "Carol"), user(eve, "Eve")], decks: [alpha] });
-    await lecturer(h, lect);
-    const { id } = await upload(h, lect);
-    await say(h, lect, `/publicdeck ${id} on`);
-    expect(await say(h, eve, `/review ${id}`)).toContain(SECRET);
-    await grade(h, eve, "Good");
-    await stop(h, eve);
+    const { h, lect, eve, id } = await eveStudiedPublicDeck();
     await say(h, lect, `/publicdeck ${id} off`);
     // Over EXPORT_INLINE_CARDS graded cards by the record's summary: /export goes through the queue.
     const head = JSON.parse((await env.KV.get(userKey(eve)))!) as { decks: { id: string; sub: boolean; s: { seen: number } }[] };
