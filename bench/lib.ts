@@ -35,3 +35,4 @@ export type { InlineKeyboardMarkup } from "grammy/types";
 export { UserSchema } from "../src/store/users";
 export { safeParse } from "valibot";
 export { guard } from "../src/store/guard";
+export { sheetKey, MAX_SHEET_MEMBERS, MAX_GROUP_QUESTIONS } from "../src/store/group-quiz";

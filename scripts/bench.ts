@@ -82,6 +82,8 @@ const RATIO_RUNS = QUICK ? 40 : 1200;
 const LEARNER_CARDS = 50_000;
 const DECK_CARDS = 5_000;
 const CPU_LIMIT_MS = 10; // the free plan's CPU time per invocation
+/** The at-limits path of the group-quiz answer sheet (a full sheet, a batch of 100 answers). */
+const SHEET_PATH = "group-quiz answers: 100 filed into a full sheet (500 members × 30 questions)";
 /** Upload sizes (cards) timed through POST /api/decks; the free-plan limit is added if missing. */
 const UPLOAD_SIZES = [250, 500, 750, 1000, 1500, 2000, 3000];
 const API_LATENCY_MS = 35; // simulated time per Bot API call in the push
@@ -1360,7 +1362,11 @@ async function main() {
 
   // Each path is walked once through the webhook (or the queue) with the Telegram stand-in; what KV
   // held just before it is kept, so the timed loop replays it against a fresh copy of that state.
-  interface LimitRec { name: string; snapshot: KvData; now: number; body?: string; job?: LibModule.Job }
+  interface LimitRec {
+    name: string; snapshot: KvData; now: number; body?: string; job?: LibModule.Job;
+    /** A batch of jobs made afresh for each run (its own keys: the consumer remembers what it wrote). */
+    make?: () => { snapshot: KvData; jobs: LibModule.Job[] };
+  }
   const limitRecs: LimitRec[] = [];
   const limSnap = () => new Map(lw.mem.data);
   const recUpdate = async (name: string, update: Update) => {
@@ -1413,6 +1419,27 @@ async function main() {
       await lw.worker.queue({ ...batch, messages: [m] } as MessageBatch<LibModule.Job>, lw.env);
     }
   });
+  // A group quiz's answer sheet at its limits (MAX_SHEET_MEMBERS members × MAX_GROUP_QUESTIONS
+  // questions): the answer queue's consumer files a batch of 100 answers to the last question (one
+  // read and one write of the sheet). Each run files into a sheet of its own.
+  {
+    const base = limSnap(), at = lw.clock.now, started = at - DAY / 2;
+    const members = lib.MAX_SHEET_MEMBERS, questions = lib.MAX_GROUP_QUESTIONS;
+    const a: Record<string, number[][]> = {};
+    for (let m = 0; m < members; m++) a[String(200_000 + m)] = Array.from({ length: questions - 1 }, (_, q) => [q, q % 3 ? 4 : 1, started + q * 60_000 + m]);
+    const c = Object.fromEntries(Array.from({ length: questions - 1 }, (_, q) => [String(q), `bench150-c${q}`]));
+    let sheets = 0;
+    limitRecs.push({
+      name: SHEET_PATH, snapshot: base, now: at,
+      make: () => {
+        const chat = -1_000_000_000 - sheets++;
+        const snapshot = new Map(base);
+        snapshot.set(lib.sheetKey(chat, started), JSON.stringify({ v: 1, chat, started, deck: "bench150", c, a, at: at - 5000 }));
+        const jobs = Array.from({ length: 100 }, (_, m): LibModule.Job => ({ kind: "gans", chat, started, deck: "bench150", q: questions - 1, c: `bench150-c${questions - 1}`, uid: 200_000 + m, g: 4, at }));
+        return { snapshot, jobs };
+      },
+    });
+  }
   // The daily quiz job for this learner, the next day at their quiz time (19:00 UTC).
   lstep(2000);
   await lw.send(LIM, "/daily");
@@ -1489,10 +1516,13 @@ async function main() {
   };
   /** The last webhook response while the calls are captured (its webhook reply is read untimed). */
   let limReplies: Response | null = null;
-  const runLimit = (r: LimitRec, cacheMiss = false) =>
-    measure(limMem, async () => {
+  const runLimit = (r: LimitRec, cacheMiss = false) => {
+    let jobs = r.job ? [r.job] : [];
+    return measure(limMem, async () => {
+      const made = r.make?.();
+      if (made) jobs = made.jobs;
       limMem.data.clear();
-      for (const [k, v] of r.snapshot) limMem.data.set(k, v);
+      for (const [k, v] of made?.snapshot ?? r.snapshot) limMem.data.set(k, v);
       limClock.now = r.now;
       limQueue.pending.length = 0;
       if (cacheMiss) lib.UploadedDecks.clearCache();
@@ -1503,11 +1533,12 @@ async function main() {
         if (res.status !== 200) throw new Error(`${r.name}: webhook answered ${res.status}`);
         if (limStub.capture) limReplies = res; // read after the timed span
       } else {
-        const b = batchOf([r.job!]);
+        const b = batchOf(jobs);
         await limWorker.queue(b.batch, limEnv);
         if (b.retried()) throw new Error(`${r.name}: the job failed (retried)`);
       }
     });
+  };
   const run150 = (r: Replay) =>
     measure(hotMem, () => {
       restorePerson(hotMem.data, r.uid, r.snapshot);
